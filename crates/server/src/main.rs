@@ -1,0 +1,2 @@
+//! `onetime-server` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Integration tests of the OTP server over HTTP.

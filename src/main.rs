@@ -1,0 +1,2 @@
+//! Mounts the onetime app.
+fn main() {}

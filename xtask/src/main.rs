@@ -1,0 +1,2 @@
+//! Developer commands for onetime.
+fn main() {}
