@@ -796,6 +796,11 @@ pub struct DisplayConfig {
     pub branded: bool,
     /// Always false.
     pub show_devmode_warning: bool,
+    /// onetime-specific: seconds a client must wait after a code was sent before it may ask for
+    /// another for the same verification (the server's resend cooldown). The app's "Resend code"
+    /// countdown uses it; absent means 30. Additive: clerk-js ignores unknown keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_cooldown_seconds: Option<u64>,
 }
 
 /// `environment.organization_settings`.
