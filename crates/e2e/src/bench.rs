@@ -31,14 +31,20 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
         opts.common.dist.display()
     ));
 
-    out.push_str(&bytes_table(&opts.common.dist)?);
-    flush(&mut out);
+    let mut failures = Vec::new();
+    section(
+        &mut out,
+        &mut failures,
+        "bytes",
+        bytes_table(&opts.common.dist),
+    );
 
     if !opts.no_browser {
         let spec = ServerSpec {
             bin: opts.common.server_bin.clone(),
             dist: opts.common.dist.clone(),
             resend_cooldown_secs: 30,
+            sends_per_identifier: 1_000_000_000,
             log: artifacts.join("bench-browser-server.log"),
         };
         let server = Server::start(&spec, &http).await?;
@@ -48,22 +54,43 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
             &http,
         )
         .await?;
-        out.push_str(&load_table(&opts, &driver, server.base()).await?);
-        flush(&mut out);
-        out.push_str(&requests_table(&opts, &driver, server.base()).await?);
-        flush(&mut out);
+        let load = load_table(&opts, &driver, server.base()).await;
+        section(&mut out, &mut failures, "cold load", load);
+        let requests = requests_table(&opts, &driver, server.base()).await;
+        section(&mut out, &mut failures, "requests per flow", requests);
     }
 
     let spec = ServerSpec {
         bin: opts.common.server_bin.clone(),
         dist: opts.common.dist.clone(),
         resend_cooldown_secs: 30,
+        sends_per_identifier: 1_000_000_000,
         log: artifacts.join("bench-server.log"),
     };
     let server = Server::start(&spec, &http).await?;
-    out.push_str(&server_table(&opts, &server, &http).await?);
-    flush(&mut out);
+    let table = server_table(&opts, &server, &http).await;
+    section(&mut out, &mut failures, "server throughput", table);
+    if !failures.is_empty() {
+        bail!("benchmark sections failed: {}", failures.join(", "));
+    }
     Ok(())
+}
+
+/// Prints a finished section (or why it failed) right away, so a long bench shows progress.
+fn section(
+    out: &mut String,
+    failures: &mut Vec<&'static str>,
+    name: &'static str,
+    r: Result<String>,
+) {
+    match r {
+        Ok(s) => out.push_str(&s),
+        Err(e) => {
+            out.push_str(&format!("### {name}: FAILED\n\n{e:#}\n\n"));
+            failures.push(name);
+        }
+    }
+    flush(out);
 }
 
 fn flush(out: &mut String) {

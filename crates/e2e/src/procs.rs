@@ -79,6 +79,8 @@ pub struct ServerSpec {
     pub dist: PathBuf,
     /// Seconds a person waits before a code can be resent.
     pub resend_cooldown_secs: u64,
+    /// Codes one identifier may be sent per window.
+    pub sends_per_identifier: u32,
     /// Where the server's stdout and stderr go.
     pub log: PathBuf,
 }
@@ -101,10 +103,13 @@ impl Server {
             .context("creating the server's temp dir")?;
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
-        let database = format!("sqlite://{}?mode=rwc", dir.path().join("e2e.db").display());
+        let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
         let config_path = dir.path().join("onetime.toml");
-        std::fs::write(&config_path, config::test_config(spec.resend_cooldown_secs))
-            .context("writing the test config")?;
+        std::fs::write(
+            &config_path,
+            config::test_config(spec.resend_cooldown_secs, spec.sends_per_identifier),
+        )
+        .context("writing the test config")?;
         if let Some(parent) = spec.log.parent() {
             std::fs::create_dir_all(parent)?;
         }

@@ -70,6 +70,7 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         bin: opts.common.server_bin.clone(),
         dist: opts.common.dist.clone(),
         resend_cooldown_secs: RESEND_COOLDOWN_SECS,
+        sends_per_identifier: 20,
         log: artifacts.join("server.log"),
     };
     let server = Server::start(&spec, &http).await?;
