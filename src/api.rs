@@ -1,0 +1,858 @@
+//! Every request the app makes, in one place.
+//!
+//! The wire is Clerk's Frontend API (FAPI): form-encoded bodies, `POST` with `?_method=PATCH|DELETE`
+//! instead of the real verbs (no CORS preflight), cookies sent with every request
+//! (`credentials: include`), responses wrapped in `{response, client}`, errors in
+//! `{errors: [{code, message, long_message, meta: {param_name}}]}`.
+//!
+//! The HTTP itself sits behind [`Transport`], so tests can mount components with a fake; the
+//! browser uses [`GlooTransport`]. The methods are grouped like clerk-js so Clerk users recognise
+//! them: `api.sign_up().create(..)`, `api.sign_up().prepare_phone_number_verification(..)`,
+//! `api.sign_in().attempt_first_factor(..)`, `api.set_active(..)`, `api.sign_out()`,
+//! `api.session(sid).get_token()`.
+//!
+//! Like clerk-js, every answer that carries a `client` (also on 4xx errors, in `meta.client`)
+//! is handed to the client listener given to [`Api::on_client`], so the app state follows the
+//! server after every mutation.
+
+use onetime_protocol::{
+    ApiError, Client, Environment, ErrorResponse, Session, SignIn, SignUp, Token, fields,
+    strategies,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use crate::redirect::encode_component;
+
+/// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST` (also PATCH and DELETE, with `?_method=` in the path).
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// Path and query, starting with `/v1/` (e.g. `/v1/client/sign_ups/sua_1?_method=PATCH`).
+    pub path: String,
+    /// Form fields (sent as `application/x-www-form-urlencoded` on `POST`).
+    pub form: Vec<(String, String)>,
+}
+
+impl HttpRequest {
+    /// The method the server sees: `PATCH`/`DELETE` when the path carries `?_method=`.
+    pub fn effective_method(&self) -> &str {
+        self.path
+            .split_once("_method=")
+            .map(|(_, m)| m.split('&').next().unwrap_or(m))
+            .unwrap_or(self.method.as_str())
+    }
+
+    /// The path without the query string.
+    pub fn route(&self) -> &str {
+        self.path.split('?').next().unwrap_or(&self.path)
+    }
+
+    /// The value of a form field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What came back: status, body and the `Retry-After` header (seconds) if there was one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response body (JSON).
+    pub body: String,
+    /// `Retry-After` in seconds (429 answers).
+    pub retry_after: Option<u64>,
+}
+
+/// The request could not be made or no answer arrived (offline, DNS, CORS, server down).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkError(pub String);
+
+/// The future a [`Transport`] returns (browser futures are not `Send`).
+pub type TransportFuture =
+    Pin<Box<dyn Future<Output = std::result::Result<HttpResponse, NetworkError>>>>;
+
+/// Sends one HTTP request. The real one is [`GlooTransport`]; tests provide a fake.
+pub trait Transport {
+    /// Sends `request` and resolves to the status and body, or a network failure.
+    fn send(&self, request: HttpRequest) -> TransportFuture;
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// The server answered with FAPI errors.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The errors (the first one is the main one).
+        errors: Vec<ApiError>,
+        /// `Retry-After` seconds (from the header, or `meta.retry_after_seconds`).
+        retry_after: Option<u64>,
+    },
+    /// No answer: the network or the server is down.
+    Network(String),
+    /// An answer that is not what FAPI sends (e.g. an HTML error page from a proxy).
+    Unexpected {
+        /// HTTP status.
+        status: u16,
+        /// What went wrong decoding it.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// The first FAPI error, if any.
+    pub fn first(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api { errors, .. } => errors.first(),
+            _ => None,
+        }
+    }
+
+    /// The first error's code (`form_code_incorrect`, ...).
+    pub fn code(&self) -> Option<&str> {
+        self.first().map(|e| e.code.as_str())
+    }
+
+    /// True for [`Error::Network`].
+    pub fn is_network(&self) -> bool {
+        matches!(self, Error::Network(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api { status, errors, .. } => match errors.first() {
+                Some(e) => write!(f, "{status} {}: {}", e.code, e.message),
+                None => write!(f, "HTTP {status}"),
+            },
+            Error::Network(m) => write!(f, "network error: {m}"),
+            Error::Unexpected { status, detail } => {
+                write!(f, "unexpected answer ({status}): {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result of an API call.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Encodes form fields as `application/x-www-form-urlencoded`.
+pub fn encode_form(form: &[(String, String)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Reads an answer: `Ok(json)` for 2xx, the typed error otherwise. Also returns the client the
+/// answer carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any more".
+pub fn decode(resp: &HttpResponse) -> (Result<Value>, Option<Option<Client>>) {
+    let parsed: std::result::Result<Value, _> = if resp.body.trim().is_empty() {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_str(&resp.body)
+    };
+    let json = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            let detail = if (200..300).contains(&resp.status) {
+                format!("invalid JSON: {e}")
+            } else {
+                "the server answered with something that is not JSON".to_string()
+            };
+            return (
+                Err(Error::Unexpected {
+                    status: resp.status,
+                    detail,
+                }),
+                None,
+            );
+        }
+    };
+    let client_of = |v: Option<&Value>| -> Option<Option<Client>> {
+        v.map(|c| {
+            serde_json::from_value::<Option<Client>>(c.clone())
+                .ok()
+                .flatten()
+        })
+    };
+    if (200..300).contains(&resp.status) {
+        let client = client_of(json.get("client"));
+        (Ok(json), client)
+    } else {
+        let client = client_of(json.get("meta").and_then(|m| m.get("client")));
+        let body: ErrorResponse = serde_json::from_value(json).unwrap_or_default();
+        let retry_after = resp
+            .retry_after
+            .or_else(|| body.errors.first().and_then(|e| e.meta.retry_after_seconds));
+        if body.errors.is_empty() {
+            let detail = format!("HTTP {} without FAPI errors", resp.status);
+            return (
+                Err(Error::Unexpected {
+                    status: resp.status,
+                    detail,
+                }),
+                client,
+            );
+        }
+        (
+            Err(Error::Api {
+                status: resp.status,
+                errors: body.errors,
+                retry_after,
+            }),
+            client,
+        )
+    }
+}
+
+/// The resource of an answer: `response` when the body is an envelope, else the bare body.
+fn resource<T: DeserializeOwned>(json: Value, status: u16) -> Result<T> {
+    let inner = match json {
+        Value::Object(mut map) if map.contains_key("response") => {
+            map.remove("response").unwrap_or(Value::Null)
+        }
+        other => other,
+    };
+    serde_json::from_value(inner).map_err(|e| Error::Unexpected {
+        status,
+        detail: format!("unexpected shape: {e}"),
+    })
+}
+
+/// Called with the client of every answer that carries one.
+pub type ClientListener = Rc<dyn Fn(Option<Client>)>;
+
+/// The FAPI client: all the app's requests.
+#[derive(Clone)]
+pub struct Api {
+    transport: Rc<dyn Transport>,
+    listener: Option<ClientListener>,
+}
+
+impl fmt::Debug for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Api").finish_non_exhaustive()
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl Api {
+    /// An API over `transport`.
+    pub fn new(transport: Rc<dyn Transport>) -> Self {
+        Self {
+            transport,
+            listener: None,
+        }
+    }
+
+    /// The same API, reporting every client it sees to `listener`.
+    pub fn on_client(mut self, listener: ClientListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        form: Vec<(String, String)>,
+    ) -> Result<T> {
+        let request = HttpRequest { method, path, form };
+        let resp = self
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| Error::Network(e.0))?;
+        let (json, client) = decode(&resp);
+        if let (Some(client), Some(listener)) = (client, &self.listener) {
+            listener(client);
+        }
+        resource(json?, resp.status)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.call(Method::Get, path.to_string(), Vec::new()).await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
+        self.call(Method::Post, path.to_string(), form(body)).await
+    }
+
+    /// E1 `GET /v1/environment`: which identifiers the instance uses.
+    pub async fn environment(&self) -> Result<Environment> {
+        self.get("/v1/environment").await
+    }
+
+    /// E2 `GET /v1/client`: the current client (`None` before the first sign-in/up).
+    pub async fn client(&self) -> Result<Option<Client>> {
+        self.get("/v1/client").await
+    }
+
+    /// Sign-up calls (`signUp.*` in clerk-js).
+    pub fn sign_up(&self) -> SignUpApi<'_> {
+        SignUpApi { api: self }
+    }
+
+    /// Sign-in calls (`signIn.*` in clerk-js).
+    pub fn sign_in(&self) -> SignInApi<'_> {
+        SignInApi { api: self }
+    }
+
+    /// Calls on one session (`session.*` in clerk-js).
+    pub fn session<'a>(&'a self, session_id: &'a str) -> SessionApi<'a> {
+        SessionApi {
+            api: self,
+            id: session_id,
+        }
+    }
+
+    /// `setActive({session})`: S1 `POST /v1/client/sessions/{sid}/touch` with `intent=select_session`.
+    pub async fn set_active(&self, session_id: &str) -> Result<Session> {
+        self.session(session_id).touch("select_session").await
+    }
+
+    /// `signOut()`: S5 `POST /v1/client/sessions?_method=DELETE` (ends every session, keeps the client).
+    pub async fn sign_out(&self) -> Result<Option<Client>> {
+        self.post("/v1/client/sessions?_method=DELETE", &[]).await
+    }
+}
+
+/// What a sign-up is created or updated with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignUpParams {
+    /// Phone number in E.164.
+    pub phone_number: Option<String>,
+    /// Email address.
+    pub email_address: Option<String>,
+    /// Username.
+    pub username: Option<String>,
+}
+
+impl SignUpParams {
+    fn form(&self) -> Vec<(&'static str, &str)> {
+        [
+            (fields::PHONE_NUMBER, &self.phone_number),
+            (fields::EMAIL_ADDRESS, &self.email_address),
+            (fields::USERNAME, &self.username),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+}
+
+/// `signUp.*`.
+#[derive(Debug, Clone, Copy)]
+pub struct SignUpApi<'a> {
+    api: &'a Api,
+}
+
+impl SignUpApi<'_> {
+    /// U1 `POST /v1/client/sign_ups`.
+    pub async fn create(&self, params: &SignUpParams) -> Result<SignUp> {
+        self.api.post("/v1/client/sign_ups", &params.form()).await
+    }
+
+    /// U2 `POST /v1/client/sign_ups/{id}?_method=PATCH` (e.g. the missing username).
+    pub async fn update(&self, id: &str, params: &SignUpParams) -> Result<SignUp> {
+        let path = format!("/v1/client/sign_ups/{}?_method=PATCH", encode_component(id));
+        self.api.post(&path, &params.form()).await
+    }
+
+    /// U3 `prepare_verification` with `strategy`.
+    pub async fn prepare_verification(&self, id: &str, strategy: &str) -> Result<SignUp> {
+        let path = format!(
+            "/v1/client/sign_ups/{}/prepare_verification",
+            encode_component(id)
+        );
+        self.api.post(&path, &[(fields::STRATEGY, strategy)]).await
+    }
+
+    /// U4 `attempt_verification` with `strategy` and `code`.
+    pub async fn attempt_verification(
+        &self,
+        id: &str,
+        strategy: &str,
+        code: &str,
+    ) -> Result<SignUp> {
+        let path = format!(
+            "/v1/client/sign_ups/{}/attempt_verification",
+            encode_component(id)
+        );
+        self.api
+            .post(&path, &[(fields::STRATEGY, strategy), (fields::CODE, code)])
+            .await
+    }
+
+    /// `preparePhoneNumberVerification()`: sends the SMS code.
+    pub async fn prepare_phone_number_verification(&self, id: &str) -> Result<SignUp> {
+        self.prepare_verification(id, strategies::PHONE_CODE).await
+    }
+
+    /// `attemptPhoneNumberVerification({code})`.
+    pub async fn attempt_phone_number_verification(&self, id: &str, code: &str) -> Result<SignUp> {
+        self.attempt_verification(id, strategies::PHONE_CODE, code)
+            .await
+    }
+
+    /// `prepareEmailAddressVerification()`: sends the email code.
+    pub async fn prepare_email_address_verification(&self, id: &str) -> Result<SignUp> {
+        self.prepare_verification(id, strategies::EMAIL_CODE).await
+    }
+
+    /// `attemptEmailAddressVerification({code})`.
+    pub async fn attempt_email_address_verification(&self, id: &str, code: &str) -> Result<SignUp> {
+        self.attempt_verification(id, strategies::EMAIL_CODE, code)
+            .await
+    }
+}
+
+/// The factor to prepare in [`SignInApi::prepare_first_factor`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstFactor {
+    /// `phone_code` to the phone number with this id.
+    PhoneCode {
+        /// `phone_number_id` from `supported_first_factors`.
+        phone_number_id: String,
+    },
+    /// `email_code` to the address with this id.
+    EmailCode {
+        /// `email_address_id` from `supported_first_factors`.
+        email_address_id: String,
+    },
+}
+
+impl FirstFactor {
+    /// The strategy name.
+    pub fn strategy(&self) -> &'static str {
+        match self {
+            FirstFactor::PhoneCode { .. } => strategies::PHONE_CODE,
+            FirstFactor::EmailCode { .. } => strategies::EMAIL_CODE,
+        }
+    }
+
+    /// Picks the factor of `strategy` from a sign-in's `supported_first_factors`
+    /// (clerk-js `selectFirstFactor`).
+    pub fn select(sign_in: &SignIn, strategy: &str) -> Option<Self> {
+        let f = sign_in
+            .supported_first_factors
+            .iter()
+            .find(|f| f.strategy == strategy)?;
+        match strategy {
+            strategies::PHONE_CODE => f
+                .phone_number_id
+                .clone()
+                .map(|phone_number_id| FirstFactor::PhoneCode { phone_number_id }),
+            strategies::EMAIL_CODE => f
+                .email_address_id
+                .clone()
+                .map(|email_address_id| FirstFactor::EmailCode { email_address_id }),
+            _ => None,
+        }
+    }
+}
+
+/// `signIn.*`.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInApi<'a> {
+    api: &'a Api,
+}
+
+impl SignInApi<'_> {
+    /// I1 `POST /v1/client/sign_ins` with `identifier` (E.164 or email).
+    pub async fn create(&self, identifier: &str) -> Result<SignIn> {
+        self.api
+            .post("/v1/client/sign_ins", &[(fields::IDENTIFIER, identifier)])
+            .await
+    }
+
+    /// I2 `prepare_first_factor`: sends the code.
+    pub async fn prepare_first_factor(&self, id: &str, factor: &FirstFactor) -> Result<SignIn> {
+        let path = format!(
+            "/v1/client/sign_ins/{}/prepare_first_factor",
+            encode_component(id)
+        );
+        let (key, value) = match factor {
+            FirstFactor::PhoneCode { phone_number_id } => {
+                (fields::PHONE_NUMBER_ID, phone_number_id)
+            }
+            FirstFactor::EmailCode { email_address_id } => {
+                (fields::EMAIL_ADDRESS_ID, email_address_id)
+            }
+        };
+        self.api
+            .post(
+                &path,
+                &[(fields::STRATEGY, factor.strategy()), (key, value)],
+            )
+            .await
+    }
+
+    /// I3 `attempt_first_factor` with `strategy` and `code`.
+    pub async fn attempt_first_factor(
+        &self,
+        id: &str,
+        strategy: &str,
+        code: &str,
+    ) -> Result<SignIn> {
+        let path = format!(
+            "/v1/client/sign_ins/{}/attempt_first_factor",
+            encode_component(id)
+        );
+        self.api
+            .post(&path, &[(fields::STRATEGY, strategy), (fields::CODE, code)])
+            .await
+    }
+}
+
+/// `session.*`.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionApi<'a> {
+    api: &'a Api,
+    id: &'a str,
+}
+
+impl SessionApi<'_> {
+    /// S1 `POST /v1/client/sessions/{sid}/touch` with `intent`.
+    pub async fn touch(&self, intent: &str) -> Result<Session> {
+        let path = format!("/v1/client/sessions/{}/touch", encode_component(self.id));
+        self.api
+            .post(&path, &[("active_organization_id", ""), ("intent", intent)])
+            .await
+    }
+
+    /// `session.getToken()`: S2 `POST /v1/client/sessions/{sid}/tokens`, a bare `{object:"token", jwt}`.
+    pub async fn get_token(&self) -> Result<String> {
+        let path = format!("/v1/client/sessions/{}/tokens", encode_component(self.id));
+        let token: Token = self.api.post(&path, &[("organization_id", "")]).await?;
+        Ok(token.jwt)
+    }
+
+    /// S3 `POST /v1/client/sessions/{sid}/end`.
+    pub async fn end(&self) -> Result<Session> {
+        let path = format!("/v1/client/sessions/{}/end", encode_component(self.id));
+        self.api.post(&path, &[]).await
+    }
+}
+
+/// The browser transport: `fetch` through gloo-net, same origin by default, cookies included.
+#[derive(Debug, Clone, Default)]
+pub struct GlooTransport {
+    /// Prefix for every path (`""` = same origin, e.g. behind Trunk's proxy).
+    pub base_url: String,
+}
+
+impl GlooTransport {
+    /// A transport that talks to `base_url` (empty for the page's origin).
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Transport for GlooTransport {
+    fn send(&self, request: HttpRequest) -> TransportFuture {
+        use gloo_net::http::Request;
+        use web_sys::RequestCredentials;
+        let url = format!("{}{}", self.base_url, request.path);
+        Box::pin(async move {
+            let net = |e: gloo_net::Error| NetworkError(e.to_string());
+            let builder = match request.method {
+                Method::Get => Request::get(&url),
+                Method::Post => Request::post(&url),
+            }
+            .credentials(RequestCredentials::Include);
+            let resp = match request.method {
+                Method::Get => builder.send().await.map_err(net)?,
+                Method::Post => builder
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(encode_form(&request.form))
+                    .map_err(net)?
+                    .send()
+                    .await
+                    .map_err(net)?,
+            };
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.trim().parse().ok());
+            let status = resp.status();
+            let body = resp.text().await.map_err(net)?;
+            Ok(HttpResponse {
+                status,
+                body,
+                retry_after,
+            })
+        })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Transport for GlooTransport {
+    fn send(&self, _request: HttpRequest) -> TransportFuture {
+        Box::pin(async { Err(NetworkError("no browser fetch on this target".into())) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[test]
+    fn form_encoding() {
+        let f = form(&[
+            ("phone_number", "+12015550100"),
+            ("email_address", "a b@x.y"),
+        ]);
+        assert_eq!(
+            encode_form(&f),
+            "phone_number=%2B12015550100&email_address=a%20b%40x.y"
+        );
+    }
+
+    #[test]
+    fn effective_method_reads_the_override() {
+        let r = HttpRequest {
+            method: Method::Post,
+            path: "/v1/client/sessions?_method=DELETE".into(),
+            form: vec![],
+        };
+        assert_eq!(r.effective_method(), "DELETE");
+        assert_eq!(r.route(), "/v1/client/sessions");
+        let r = HttpRequest {
+            method: Method::Get,
+            path: "/v1/client".into(),
+            form: vec![],
+        };
+        assert_eq!(r.effective_method(), "GET");
+    }
+
+    #[test]
+    fn decodes_envelopes_and_bare_bodies() {
+        let ok = HttpResponse {
+            status: 200,
+            body: r#"{"response":{"id":"sua_1","status":"missing_requirements"},"client":{"id":"client_1"}}"#.into(),
+            retry_after: None,
+        };
+        let (json, client) = decode(&ok);
+        assert_eq!(client.unwrap().unwrap().id, "client_1");
+        let su: SignUp = resource(json.unwrap(), 200).unwrap();
+        assert_eq!(su.id, "sua_1");
+
+        let bare = HttpResponse {
+            status: 200,
+            body: r#"{"object":"token","jwt":"a.b.c"}"#.into(),
+            retry_after: None,
+        };
+        let (json, client) = decode(&bare);
+        assert!(client.is_none(), "no client key: leave the state alone");
+        let t: Token = resource(json.unwrap(), 200).unwrap();
+        assert_eq!(t.jwt, "a.b.c");
+
+        let signed_out = HttpResponse {
+            status: 200,
+            body: r#"{"response":null,"client":null}"#.into(),
+            retry_after: None,
+        };
+        let (_, client) = decode(&signed_out);
+        assert_eq!(client, Some(None));
+    }
+
+    #[test]
+    fn decodes_errors_with_client_and_retry_after() {
+        let err = HttpResponse {
+            status: 422,
+            body: r#"{"errors":[{"code":"form_code_incorrect","message":"is incorrect","long_message":"Incorrect code","meta":{"param_name":"code"}}],"meta":{"client":{"id":"client_9"}}}"#.into(),
+            retry_after: None,
+        };
+        let (json, client) = decode(&err);
+        assert_eq!(client.unwrap().unwrap().id, "client_9");
+        let e = json.unwrap_err();
+        assert_eq!(e.code(), Some("form_code_incorrect"));
+        assert_eq!(e.first().unwrap().meta.param_name.as_deref(), Some("code"));
+
+        let limited = HttpResponse {
+            status: 429,
+            body: r#"{"errors":[{"code":"too_many_requests","message":"Too many requests"}]}"#
+                .into(),
+            retry_after: Some(17),
+        };
+        match decode(&limited).0 {
+            Err(Error::Api {
+                status: 429,
+                retry_after: Some(17),
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+
+        let html = HttpResponse {
+            status: 502,
+            body: "<html>Bad gateway</html>".into(),
+            retry_after: None,
+        };
+        assert!(matches!(
+            decode(&html).0,
+            Err(Error::Unexpected { status: 502, .. })
+        ));
+    }
+
+    /// A transport that records requests and answers from a queue (native, so block on it).
+    struct Fake {
+        seen: RefCell<Vec<HttpRequest>>,
+        answer: HttpResponse,
+    }
+
+    impl Transport for Rc<Fake> {
+        fn send(&self, request: HttpRequest) -> TransportFuture {
+            self.seen.borrow_mut().push(request);
+            let a = self.answer.clone();
+            Box::pin(async move { Ok(a) })
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut f = Box::pin(f);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn requests_match_the_fapi_table() {
+        let fake = Rc::new(Fake {
+            seen: RefCell::new(vec![]),
+            answer: HttpResponse {
+                status: 200,
+                body: r#"{"response":{"id":"x"},"client":null}"#.into(),
+                retry_after: None,
+            },
+        });
+        let seen_clients = Rc::new(RefCell::new(0));
+        let counter = seen_clients.clone();
+        let api =
+            Api::new(Rc::new(fake.clone())).on_client(Rc::new(move |_| *counter.borrow_mut() += 1));
+        let phone = SignUpParams {
+            phone_number: Some("+12015550100".into()),
+            ..Default::default()
+        };
+        block_on(api.sign_up().create(&phone)).unwrap();
+        block_on(api.sign_up().prepare_phone_number_verification("sua_1")).unwrap();
+        block_on(
+            api.sign_up()
+                .attempt_email_address_verification("sua_1", "424242"),
+        )
+        .unwrap();
+        let user = SignUpParams {
+            username: Some("jane".into()),
+            ..Default::default()
+        };
+        block_on(api.sign_up().update("sua_1", &user)).unwrap();
+        block_on(api.sign_in().create("+12015550100")).unwrap();
+        let factor = FirstFactor::PhoneCode {
+            phone_number_id: "idn_1".into(),
+        };
+        block_on(api.sign_in().prepare_first_factor("sia_1", &factor)).unwrap();
+        block_on(
+            api.sign_in()
+                .attempt_first_factor("sia_1", "phone_code", "424242"),
+        )
+        .unwrap();
+        block_on(api.set_active("sess_1")).unwrap();
+        block_on(api.sign_out()).unwrap();
+        let seen = fake.seen.borrow();
+        let lines: Vec<String> = seen
+            .iter()
+            .map(|r| format!("{} {} {}", r.method.as_str(), r.path, encode_form(&r.form)))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "POST /v1/client/sign_ups phone_number=%2B12015550100",
+                "POST /v1/client/sign_ups/sua_1/prepare_verification strategy=phone_code",
+                "POST /v1/client/sign_ups/sua_1/attempt_verification strategy=email_code&code=424242",
+                "POST /v1/client/sign_ups/sua_1?_method=PATCH username=jane",
+                "POST /v1/client/sign_ins identifier=%2B12015550100",
+                "POST /v1/client/sign_ins/sia_1/prepare_first_factor strategy=phone_code&phone_number_id=idn_1",
+                "POST /v1/client/sign_ins/sia_1/attempt_first_factor strategy=phone_code&code=424242",
+                "POST /v1/client/sessions/sess_1/touch active_organization_id=&intent=select_session",
+                "POST /v1/client/sessions?_method=DELETE ",
+            ]
+        );
+        assert_eq!(
+            *seen_clients.borrow(),
+            9,
+            "every envelope's client reaches the listener"
+        );
+    }
+
+    #[test]
+    fn selects_first_factors() {
+        let si: SignIn = serde_json::from_str(
+            r#"{"id":"sia_1","supported_first_factors":[
+                {"strategy":"email_code","email_address_id":"idn_e"},
+                {"strategy":"phone_code","phone_number_id":"idn_p"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            FirstFactor::select(&si, "phone_code"),
+            Some(FirstFactor::PhoneCode {
+                phone_number_id: "idn_p".into()
+            })
+        );
+        assert_eq!(
+            FirstFactor::select(&si, "email_code"),
+            Some(FirstFactor::EmailCode {
+                email_address_id: "idn_e".into()
+            })
+        );
+        assert_eq!(FirstFactor::select(&si, "totp"), None);
+    }
+}

@@ -1,0 +1,341 @@
+//! The auth context: environment, client, active session and user as signals, provided at the
+//! root by [`AuthProvider`], and the Clerk-style accessors [`use_sign_up`], [`use_sign_in`],
+//! [`use_user`].
+//!
+//! The client signal is the single source of truth: the [`Api`] reports the `client` of every
+//! answer (also of 4xx answers, like clerk-js) and everything else is derived from it.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use onetime_protocol::{Client, Environment, Session, SessionStatus, SignIn, SignUp, User, fields};
+
+use crate::api::{self, Api, FirstFactor, GlooTransport, SignUpParams, Transport};
+
+/// The auth state shared by every page and component. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    api: StoredValue<Api, LocalStorage>,
+    /// `GET /v1/environment`; `None` while loading.
+    pub environment: LocalResource<api::Result<Environment>>,
+    /// The current client (`None` before the first sign-in/up or after the client is destroyed).
+    pub client: RwSignal<Option<Client>>,
+    /// Whether the first `GET /v1/client` has answered.
+    pub client_loaded: RwSignal<bool>,
+    /// Why loading the client failed (shown with a retry).
+    pub client_error: RwSignal<Option<api::Error>>,
+    /// True while a sign-in/up is finishing, so guards do not navigate away under it.
+    pub finishing: RwSignal<bool>,
+}
+
+impl Auth {
+    /// Creates the state over `transport` and starts loading environment and client.
+    pub fn new(transport: Rc<dyn Transport>) -> Self {
+        let client = RwSignal::new(None::<Client>);
+        let listener: api::ClientListener = Rc::new(move |c| client.try_set(c).map_or((), drop));
+        let api = Api::new(transport).on_client(listener);
+        let api = StoredValue::new_local(api);
+        let environment = LocalResource::new(move || {
+            let api = api.get_value();
+            async move { api.environment().await }
+        });
+        let auth = Self {
+            api,
+            environment,
+            client,
+            client_loaded: RwSignal::new(false),
+            client_error: RwSignal::new(None),
+            finishing: RwSignal::new(false),
+        };
+        auth.reload_client();
+        auth
+    }
+
+    /// The API (its answers update this state).
+    pub fn api(&self) -> Api {
+        self.api.get_value()
+    }
+
+    /// (Re)loads `GET /v1/client`.
+    pub fn reload_client(&self) {
+        let this = *self;
+        let api = self.api();
+        spawn_local(async move {
+            match api.client().await {
+                Ok(c) => {
+                    this.client.try_set(c);
+                    this.client_error.try_set(None);
+                }
+                Err(e) => {
+                    this.client_error.try_set(Some(e));
+                }
+            }
+            this.client_loaded.try_set(true);
+        });
+    }
+
+    /// The environment once loaded (`None` while loading or on error).
+    pub fn env(&self) -> Option<Environment> {
+        self.environment.get().and_then(Result::ok)
+    }
+
+    /// True once both the environment and the client have answered (successfully or not).
+    pub fn is_loaded(&self) -> bool {
+        self.environment.get().is_some() && self.client_loaded.get()
+    }
+
+    /// The active session: the client's last active session, if it is active.
+    pub fn session(&self) -> Option<Session> {
+        self.client.with(|c| {
+            c.as_ref()
+                .and_then(Client::last_active_session)
+                .filter(|s| matches!(s.status, SessionStatus::Active | SessionStatus::Pending))
+                .cloned()
+        })
+    }
+
+    /// The signed-in user.
+    pub fn user(&self) -> Option<User> {
+        self.session().and_then(|s| s.user)
+    }
+
+    /// True when a session is active.
+    pub fn is_signed_in(&self) -> bool {
+        self.client.with(|c| {
+            c.as_ref()
+                .and_then(Client::last_active_session)
+                .is_some_and(|s| matches!(s.status, SessionStatus::Active | SessionStatus::Pending))
+        })
+    }
+
+    /// `setActive({session})`.
+    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
+        self.api().set_active(session_id).await
+    }
+
+    /// `signOut()`: ends the sessions; the client state follows the answer.
+    pub async fn sign_out(&self) -> api::Result<()> {
+        let result = self.api().sign_out().await.map(drop);
+        if result.is_ok() {
+            // The answer normally carries the client without sessions; make sure nothing stays
+            // signed in even if it did not.
+            self.client.update(|c| {
+                if let Some(c) = c {
+                    c.last_active_session_id = None;
+                }
+            });
+        }
+        result
+    }
+}
+
+/// The auth context (panics outside [`AuthProvider`]).
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// Provides the auth context to its children. Without `transport`, requests go to the page's
+/// origin through `fetch` ([`GlooTransport`]).
+#[component]
+pub fn AuthProvider(
+    /// The HTTP transport (tests pass a fake).
+    #[prop(default = None)]
+    transport: Option<Rc<dyn Transport>>,
+    /// The app.
+    children: Children,
+) -> impl IntoView {
+    let transport = transport.unwrap_or_else(|| Rc::new(GlooTransport::default()));
+    provide_context(Auth::new(transport));
+    children()
+}
+
+/// `useUser()`: whether the state is loaded, whether someone is signed in, and who.
+#[derive(Clone, Copy)]
+pub struct UseUser {
+    /// Environment and client have loaded.
+    pub is_loaded: Signal<bool>,
+    /// A session is active.
+    pub is_signed_in: Signal<bool>,
+    /// The signed-in user.
+    pub user: Signal<Option<User>>,
+    /// The active session.
+    pub session: Signal<Option<Session>>,
+}
+
+/// `useUser()`.
+pub fn use_user() -> UseUser {
+    let auth = use_auth();
+    UseUser {
+        is_loaded: Signal::derive(move || auth.is_loaded()),
+        is_signed_in: Signal::derive(move || auth.is_signed_in()),
+        user: Signal::derive(move || auth.user()),
+        session: Signal::derive(move || auth.session()),
+    }
+}
+
+fn no_attempt(what: &str) -> api::Error {
+    api::Error::Unexpected {
+        status: 0,
+        detail: format!("no {what} in progress"),
+    }
+}
+
+/// `useSignUp()`: the current sign-up and its methods (they act on `client.sign_up`).
+#[derive(Clone, Copy)]
+pub struct UseSignUp {
+    auth: Auth,
+    /// Environment and client have loaded.
+    pub is_loaded: Signal<bool>,
+    /// The sign-up in progress (`client.sign_up`).
+    pub sign_up: Signal<Option<SignUp>>,
+}
+
+/// `useSignUp()`.
+pub fn use_sign_up() -> UseSignUp {
+    let auth = use_auth();
+    UseSignUp {
+        auth,
+        is_loaded: Signal::derive(move || auth.is_loaded()),
+        sign_up: Signal::derive(move || {
+            auth.client
+                .with(|c| c.as_ref().and_then(|c| c.sign_up.clone()))
+        }),
+    }
+}
+
+impl UseSignUp {
+    fn id(&self) -> api::Result<String> {
+        self.sign_up
+            .get_untracked()
+            .map(|s| s.id)
+            .ok_or_else(|| no_attempt("sign-up"))
+    }
+
+    /// `signUp.create({phoneNumber | emailAddress})`.
+    pub async fn create(&self, params: &SignUpParams) -> api::Result<SignUp> {
+        self.auth.api().sign_up().create(params).await
+    }
+
+    /// `signUp.update({username})`.
+    pub async fn update(&self, params: &SignUpParams) -> api::Result<SignUp> {
+        let id = self.id()?;
+        self.auth.api().sign_up().update(&id, params).await
+    }
+
+    /// `signUp.prepareVerification({strategy})` (sends the code).
+    pub async fn prepare_verification(&self, strategy: &str) -> api::Result<SignUp> {
+        let id = self.id()?;
+        self.auth
+            .api()
+            .sign_up()
+            .prepare_verification(&id, strategy)
+            .await
+    }
+
+    /// `signUp.attemptVerification({strategy, code})`.
+    pub async fn attempt_verification(&self, strategy: &str, code: &str) -> api::Result<SignUp> {
+        let id = self.id()?;
+        self.auth
+            .api()
+            .sign_up()
+            .attempt_verification(&id, strategy, code)
+            .await
+    }
+
+    /// `signUp.preparePhoneNumberVerification()`.
+    pub async fn prepare_phone_number_verification(&self) -> api::Result<SignUp> {
+        self.prepare_verification(onetime_protocol::strategies::PHONE_CODE)
+            .await
+    }
+
+    /// `signUp.attemptPhoneNumberVerification({code})`.
+    pub async fn attempt_phone_number_verification(&self, code: &str) -> api::Result<SignUp> {
+        self.attempt_verification(onetime_protocol::strategies::PHONE_CODE, code)
+            .await
+    }
+
+    /// `signUp.prepareEmailAddressVerification()`.
+    pub async fn prepare_email_address_verification(&self) -> api::Result<SignUp> {
+        self.prepare_verification(onetime_protocol::strategies::EMAIL_CODE)
+            .await
+    }
+
+    /// `signUp.attemptEmailAddressVerification({code})`.
+    pub async fn attempt_email_address_verification(&self, code: &str) -> api::Result<SignUp> {
+        self.attempt_verification(onetime_protocol::strategies::EMAIL_CODE, code)
+            .await
+    }
+
+    /// `setActive({session})`.
+    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
+        self.auth.set_active(session_id).await
+    }
+}
+
+/// True when a sign-up still needs a username.
+pub fn needs_username(sign_up: &SignUp) -> bool {
+    sign_up.missing_fields.iter().any(|f| f == fields::USERNAME)
+}
+
+/// `useSignIn()`: the current sign-in and its methods (they act on `client.sign_in`).
+#[derive(Clone, Copy)]
+pub struct UseSignIn {
+    auth: Auth,
+    /// Environment and client have loaded.
+    pub is_loaded: Signal<bool>,
+    /// The sign-in in progress (`client.sign_in`).
+    pub sign_in: Signal<Option<SignIn>>,
+}
+
+/// `useSignIn()`.
+pub fn use_sign_in() -> UseSignIn {
+    let auth = use_auth();
+    UseSignIn {
+        auth,
+        is_loaded: Signal::derive(move || auth.is_loaded()),
+        sign_in: Signal::derive(move || {
+            auth.client
+                .with(|c| c.as_ref().and_then(|c| c.sign_in.clone()))
+        }),
+    }
+}
+
+impl UseSignIn {
+    fn id(&self) -> api::Result<String> {
+        self.sign_in
+            .get_untracked()
+            .map(|s| s.id)
+            .ok_or_else(|| no_attempt("sign-in"))
+    }
+
+    /// `signIn.create({identifier})`.
+    pub async fn create(&self, identifier: &str) -> api::Result<SignIn> {
+        self.auth.api().sign_in().create(identifier).await
+    }
+
+    /// `signIn.prepareFirstFactor({strategy, phoneNumberId | emailAddressId})` (sends the code).
+    pub async fn prepare_first_factor(&self, factor: &FirstFactor) -> api::Result<SignIn> {
+        let id = self.id()?;
+        self.auth
+            .api()
+            .sign_in()
+            .prepare_first_factor(&id, factor)
+            .await
+    }
+
+    /// `signIn.attemptFirstFactor({strategy, code})`.
+    pub async fn attempt_first_factor(&self, strategy: &str, code: &str) -> api::Result<SignIn> {
+        let id = self.id()?;
+        self.auth
+            .api()
+            .sign_in()
+            .attempt_first_factor(&id, strategy, code)
+            .await
+    }
+
+    /// `setActive({session})`.
+    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
+        self.auth.set_active(session_id).await
+    }
+}

@@ -1,0 +1,669 @@
+//! Pieces shared by `<SignIn/>` and `<SignUp/>`: the card, the identifier step, the code step,
+//! the username step, error placement and the live region.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::components::icons::{LogoMark, Spinner};
+use crate::components::otp_input::OtpInput;
+use crate::components::phone_input::PhoneInput;
+use crate::messages::{IdentifierKind, Remedy, Slot, UiError};
+use crate::phone::{self, Country, default_country};
+use crate::validate::check_email;
+
+/// Seconds before "Resend code" is enabled again.
+pub const RESEND_SECONDS: u32 = 30;
+
+/// Which identifiers the instance offers for this flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Allowed {
+    /// Phone numbers.
+    pub phone: bool,
+    /// Email addresses.
+    pub email: bool,
+}
+
+impl Allowed {
+    /// Both are offered, so the form shows a switch.
+    pub fn both(self) -> bool {
+        self.phone && self.email
+    }
+
+    /// The kind the form starts with (phone first, as in the guides).
+    pub fn first(self) -> IdentifierKind {
+        if self.phone {
+            IdentifierKind::Phone
+        } else {
+            IdentifierKind::Email
+        }
+    }
+}
+
+/// What the user typed in the identifier step; kept while they go to the code step and back.
+#[derive(Clone, Copy)]
+pub struct IdentifierState {
+    /// What the instance offers.
+    pub allowed: Signal<Allowed>,
+    /// The kind the user switched to, if they did.
+    pub chosen: RwSignal<Option<IdentifierKind>>,
+    /// Selected country.
+    pub country: RwSignal<&'static Country>,
+    /// Typed national digits.
+    pub digits: RwSignal<String>,
+    /// Typed email.
+    pub email: RwSignal<String>,
+}
+
+impl IdentifierState {
+    /// Empty state, US; the kind follows `allowed` (phone first) until the user switches.
+    pub fn new(allowed: Signal<Allowed>) -> Self {
+        Self {
+            allowed,
+            chosen: RwSignal::new(None),
+            country: RwSignal::new(default_country()),
+            digits: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The kind shown: the user's choice if the instance offers it, else the first offered.
+    pub fn kind(&self) -> IdentifierKind {
+        let allowed = self.allowed.get();
+        match self.chosen.get() {
+            Some(IdentifierKind::Phone) if allowed.phone => IdentifierKind::Phone,
+            Some(IdentifierKind::Email) if allowed.email => IdentifierKind::Email,
+            _ => allowed.first(),
+        }
+    }
+
+    /// Pre-fills from an identifier carried in the URL (`+12015550100` or an email address).
+    pub fn prefill(&self, identifier: &str) {
+        let id = identifier.trim();
+        if id.starts_with('+') {
+            if let Some((c, digits)) = phone::split_international(id, default_country()) {
+                self.country.set(c);
+                self.digits.set(digits);
+                self.chosen.set(Some(IdentifierKind::Phone));
+            }
+        } else if id.contains('@') {
+            self.email.set(id.to_string());
+            self.chosen.set(Some(IdentifierKind::Email));
+        }
+    }
+
+    /// Switches to `kind`.
+    pub fn set_kind(&self, kind: IdentifierKind) {
+        self.chosen.set(Some(kind));
+    }
+
+    /// The identifier to submit (E.164 or email), or the field error.
+    pub fn value(&self) -> Result<(IdentifierKind, String), &'static str> {
+        match self.kind_untracked() {
+            IdentifierKind::Phone => {
+                phone::to_e164(self.country.get_untracked(), &self.digits.get_untracked())
+                    .map(|e| (IdentifierKind::Phone, e))
+                    .map_err(phone::PhoneError::message)
+            }
+            IdentifierKind::Email => {
+                check_email(&self.email.get_untracked()).map(|e| (IdentifierKind::Email, e))
+            }
+        }
+    }
+
+    fn kind_untracked(&self) -> IdentifierKind {
+        leptos::prelude::untrack(|| self.kind())
+    }
+}
+
+/// The card every auth screen sits in.
+#[component]
+pub fn AuthCard(
+    /// Heading.
+    #[prop(into)]
+    title: Signal<String>,
+    /// Line under the heading.
+    #[prop(into)]
+    subtitle: Signal<String>,
+    /// The form(s).
+    children: Children,
+    /// Footer content ("Don't have an account? Sign up").
+    #[prop(optional)]
+    footer: Option<ViewFn>,
+) -> impl IntoView {
+    view! {
+        <section class="card auth-card" aria-labelledby="auth-title">
+            <div class="card-body">
+                <header class="card-header">
+                    <LogoMark/>
+                    <h1 id="auth-title" class="card-title">{move || title.get()}</h1>
+                    <p class="card-subtitle">{move || subtitle.get()}</p>
+                </header>
+                {children()}
+            </div>
+            {footer.map(|f| view! { <footer class="card-footer">{f.run()}</footer> })}
+        </section>
+    }
+}
+
+/// A visually hidden `aria-live` region that announces errors and status changes.
+#[component]
+pub fn LiveRegion(
+    /// The text to announce.
+    #[prop(into)]
+    message: Signal<String>,
+) -> impl IntoView {
+    view! { <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">{move || message.get()}</div> }
+}
+
+/// Links used in error remedies and footers.
+#[derive(Clone, Debug)]
+pub struct FlowLinks {
+    /// Sign-in page (with `redirect_url` carried along).
+    pub sign_in: String,
+    /// Sign-up page (with `redirect_url` carried along).
+    pub sign_up: String,
+}
+
+fn remedy_view(remedy: Option<Remedy>, links: &FlowLinks, on_retry: Callback<()>) -> AnyView {
+    match remedy {
+        Some(Remedy::SignUpInstead) => view! {
+            " " <a id="sign-up-instead" class="link" href=links.sign_up.clone()>"Sign up instead"</a>
+        }
+        .into_any(),
+        Some(Remedy::SignInInstead) => view! {
+            " " <a id="sign-in-instead" class="link" href=links.sign_in.clone()>"Sign in instead"</a>
+        }
+        .into_any(),
+        Some(Remedy::Retry) => view! {
+            <button type="button" id="retry" class="alert-action" on:click=move |_| on_retry.run(())>
+                "Try again"
+            </button>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// The error for one field (`#identifier-error`, `#code-error`, `#username-error`), present
+/// only when there is one.
+#[component]
+pub fn FieldError(
+    /// Which field.
+    field: Slot,
+    /// The flow's current error.
+    error: RwSignal<Option<UiError>>,
+    /// Where remedy links go.
+    links: FlowLinks,
+) -> impl IntoView {
+    let slot = field;
+    let id = match slot {
+        Slot::Identifier => "identifier-error",
+        Slot::Code => "code-error",
+        Slot::Username => "username-error",
+        Slot::Form => "form-error",
+    };
+    move || {
+        error.get().filter(|e| e.slot == slot).map(|e| {
+            let remedy = remedy_view(e.remedy, &links, Callback::new(|_| ()));
+            view! {
+                <p id=id class="field-error">
+                    <svg class="field-error-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                        <circle cx="8" cy="8" r="7" fill="currentColor"></circle>
+                        <path d="M8 4.5v4M8 11.2v.1" stroke="var(--color-on-danger)" stroke-width="1.6" stroke-linecap="round"></path>
+                    </svg>
+                    <span>{e.message} {remedy}</span>
+                </p>
+            }
+        })
+    }
+}
+
+/// The form-level error (`#form-error`) with its remedy (e.g. "Try again" after a network failure).
+#[component]
+pub fn FormError(
+    /// The flow's current error.
+    error: RwSignal<Option<UiError>>,
+    /// Where remedy links go.
+    links: FlowLinks,
+    /// Repeats the failed request.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.slot == Slot::Form).map(|e| {
+            let remedy = remedy_view(e.remedy, &links, on_retry);
+            view! {
+                <div id="form-error" class="alert" role="alert">
+                    <svg class="alert-icon" viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+                        <path d="M10 2.5l8 14H2z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"></path>
+                        <path d="M10 8v3.5M10 14v.1" stroke="currentColor" stroke-width="1.6" stroke-linecap="round"></path>
+                    </svg>
+                    <div class="alert-body"><span>{e.message}</span> {remedy}</div>
+                </div>
+            }
+        })
+    }
+}
+
+/// A primary submit button with a pending state.
+#[component]
+pub fn SubmitButton(
+    /// The `id`.
+    id: &'static str,
+    /// The label.
+    label: &'static str,
+    /// A request is running.
+    #[prop(into)]
+    pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            id=id
+            type="submit"
+            class="button button-primary"
+            disabled=move || pending.get()
+            aria-busy=move || if pending.get() { "true" } else { "false" }
+        >
+            <span class="button-label" class:invisible=move || pending.get()>
+                {label}
+                <svg class="button-arrow" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path d="M6 4l4 4-4 4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"></path>
+                </svg>
+            </span>
+            <Show when=move || pending.get()>
+                <span class="button-spinner"><Spinner/><span class="sr-only">"Please wait"</span></span>
+            </Show>
+        </button>
+    }
+}
+
+/// The identifier step: phone and/or email, per the environment, with a switch when both.
+#[component]
+pub fn IdentifierStep(
+    /// What is offered.
+    #[prop(into)]
+    allowed: Signal<Allowed>,
+    /// What was typed.
+    state: IdentifierState,
+    /// The flow's error.
+    error: RwSignal<Option<UiError>>,
+    /// A request is running.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Error links.
+    links: FlowLinks,
+    /// Called with the identifier (E.164 or email) once it looks valid.
+    on_submit: Callback<(IdentifierKind, String)>,
+) -> impl IntoView {
+    let phone_ref = NodeRef::<html::Input>::new();
+    let email_ref = NodeRef::<html::Input>::new();
+    // Focus the field when it appears (first load, switching, coming back from the code step).
+    Effect::new(move |_| {
+        if let Some(el) = phone_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(el) = email_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let switch_to = move |kind: IdentifierKind| {
+        state.set_kind(kind);
+        error.set(None);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        match state.value() {
+            Ok(v) => on_submit.run(v),
+            Err(msg) => {
+                error.set(Some(UiError::new(Slot::Identifier, msg)));
+                let el = match untrack(|| state.kind()) {
+                    IdentifierKind::Phone => phone_ref.get_untracked(),
+                    IdentifierKind::Email => email_ref.get_untracked(),
+                };
+                if let Some(el) = el {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+    let invalid = Signal::derive(move || {
+        error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Identifier))
+    });
+    let links_field = links.clone();
+
+    view! {
+        <form id="identifier-form" class="form" novalidate=true on:submit=submit>
+            <div class="field">
+                {move || match state.kind() {
+                    IdentifierKind::Phone => view! {
+                        <div class="field-label-row">
+                            <label for="phone-number" class="label">"Phone number"</label>
+                            <Show when=move || allowed.get().both()>
+                                <button type="button" id="use-email" class="link-button" on:click=move |_| switch_to(IdentifierKind::Email)>
+                                    "Use email instead"
+                                </button>
+                            </Show>
+                        </div>
+                        <PhoneInput country=state.country digits=state.digits invalid=invalid node_ref=phone_ref/>
+                    }.into_any(),
+                    IdentifierKind::Email => view! {
+                        <div class="field-label-row">
+                            <label for="email-address" class="label">"Email address"</label>
+                            <Show when=move || allowed.get().both()>
+                                <button type="button" id="use-phone" class="link-button" on:click=move |_| switch_to(IdentifierKind::Phone)>
+                                    "Use phone instead"
+                                </button>
+                            </Show>
+                        </div>
+                        <input
+                            id="email-address"
+                            name="email_address"
+                            class="input"
+                            type="email"
+                            inputmode="email"
+                            autocomplete="email"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            required=true
+                            placeholder="you@example.com"
+                            aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                            aria-describedby=move || invalid.get().then_some("identifier-error")
+                            prop:value=move || state.email.get()
+                            on:input:target=move |ev| state.email.set(ev.target().value())
+                            node_ref=email_ref
+                        />
+                    }.into_any(),
+                }}
+                <FieldError field=Slot::Identifier error=error links=links_field/>
+            </div>
+            <SubmitButton id="identifier-submit" label="Continue" pending=pending/>
+        </form>
+    }
+}
+
+/// The code step: identity preview with an edit button, the six-slot input, resend with a
+/// countdown, and a switch to the other identifier kind.
+#[component]
+pub fn CodeStep(
+    /// What the code was sent to (display form).
+    #[prop(into)]
+    sent_to: Signal<String>,
+    /// Phone or email (for wording).
+    #[prop(into)]
+    kind: Signal<IdentifierKind>,
+    /// What is offered (for "Use email instead").
+    #[prop(into)]
+    allowed: Signal<Allowed>,
+    /// The typed code.
+    code: RwSignal<String>,
+    /// The flow's error.
+    error: RwSignal<Option<UiError>>,
+    /// A request is running.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Error links.
+    links: FlowLinks,
+    /// When the last code was sent (ms since epoch); the countdown runs from here.
+    #[prop(into)]
+    sent_at: Signal<f64>,
+    /// Seconds between sends (the server's resend cooldown).
+    #[prop(into)]
+    cooldown: Signal<u32>,
+    /// Submits the code.
+    on_submit: Callback<String>,
+    /// Sends a new code.
+    on_resend: Callback<()>,
+    /// Goes back to the identifier step, optionally switching kind.
+    on_back: Callback<Option<IdentifierKind>>,
+    /// The code input (focus after errors).
+    code_ref: NodeRef<html::Input>,
+) -> impl IntoView {
+    // Focus the code input as soon as it appears.
+    Effect::new(move |_| {
+        if let Some(el) = code_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let now = RwSignal::new(now_ms());
+    #[cfg(target_arch = "wasm32")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                now.try_set(now_ms());
+            },
+            std::time::Duration::from_millis(250),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    }
+    let remaining = Signal::derive(move || {
+        let left = cooldown.get() as f64 - (now.get() - sent_at.get()) / 1000.0;
+        if left <= 0.0 { 0 } else { left.ceil() as u32 }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let c = code.get_untracked();
+        if crate::code::is_complete(&c) {
+            on_submit.run(c);
+        } else {
+            error.set(Some(UiError::new(Slot::Code, "Enter the 6-digit code.")));
+            if let Some(el) = code_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+    };
+    let invalid =
+        Signal::derive(move || error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Code)));
+    let clear_code_error = Callback::new(move |_: String| {
+        if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Code)) {
+            error.set(None);
+        }
+    });
+    let other = move || match kind.get() {
+        IdentifierKind::Phone => IdentifierKind::Email,
+        IdentifierKind::Email => IdentifierKind::Phone,
+    };
+
+    view! {
+        <div class="identity">
+            <span class="identity-text">{move || sent_to.get()}</span>
+            <button
+                type="button"
+                id="edit-identifier"
+                class="icon-button"
+                title=move || format!("Edit {}", kind.get().noun())
+                on:click=move |_| on_back.run(None)
+            >
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path d="M11.2 2.8l2 2L6 12H4v-2z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round"></path>
+                </svg>
+                <span class="sr-only">{move || format!("Edit {}", kind.get().noun())}</span>
+            </button>
+        </div>
+        <form id="code-form" class="form" novalidate=true on:submit=submit>
+            <div class="field">
+                <label for="code" class="label label-center">"Verification code"</label>
+                <OtpInput
+                    value=code
+                    on_complete=on_submit
+                    on_change=clear_code_error
+                    busy=pending
+                    invalid=invalid
+                    node_ref=code_ref
+                />
+                <p id="code-help" class="sr-only">{move || format!("Enter the 6-digit code sent to {}", sent_to.get())}</p>
+                <div class="center-row"><FieldError field=Slot::Code error=error links=links.clone()/></div>
+            </div>
+            <p class="resend">
+                <span class="muted">"Didn't receive a code? "</span>
+                <button
+                    type="button"
+                    id="resend-code"
+                    class="link-button"
+                    disabled=move || { remaining.get() > 0 || pending.get() }
+                    on:click=move |_| on_resend.run(())
+                >
+                    {move || match remaining.get() {
+                        0 => "Resend code".to_string(),
+                        n => format!("Resend code ({n})"),
+                    }}
+                </button>
+            </p>
+            <SubmitButton id="code-submit" label="Continue" pending=pending/>
+            <Show when=move || allowed.get().both()>
+                <p class="alt-method">
+                    <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| on_back.run(Some(other()))>
+                        {move || match other() {
+                            IdentifierKind::Email => "Use email instead",
+                            IdentifierKind::Phone => "Use phone instead",
+                        }}
+                    </button>
+                </p>
+            </Show>
+        </form>
+    }
+}
+
+/// The username step of a sign-up (when the instance requires one).
+#[component]
+pub fn UsernameStep(
+    /// The typed username.
+    username: RwSignal<String>,
+    /// The flow's error.
+    error: RwSignal<Option<UiError>>,
+    /// A request is running.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Error links.
+    links: FlowLinks,
+    /// Submits the username.
+    on_submit: Callback<String>,
+) -> impl IntoView {
+    let input_ref = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let invalid = Signal::derive(move || {
+        error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Username))
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        match crate::validate::check_username(&username.get_untracked()) {
+            Ok(u) => on_submit.run(u),
+            Err(msg) => {
+                error.set(Some(UiError::new(Slot::Username, msg)));
+                if let Some(el) = input_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+    view! {
+        <form id="username-form" class="form" novalidate=true on:submit=submit>
+            <div class="field">
+                <label for="username" class="label">"Username"</label>
+                <input
+                    id="username"
+                    name="username"
+                    class="input"
+                    type="text"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    required=true
+                    minlength="4"
+                    maxlength="64"
+                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                    aria-describedby=move || invalid.get().then_some("username-error")
+                    prop:value=move || username.get()
+                    on:input:target=move |ev| username.set(ev.target().value())
+                    node_ref=input_ref
+                />
+                <FieldError field=Slot::Username error=error links=links/>
+            </div>
+            <SubmitButton id="username-submit" label="Continue" pending=pending/>
+        </form>
+    }
+}
+
+/// The resend cooldown the environment announces (`display_config.resend_cooldown_seconds`),
+/// else [`RESEND_SECONDS`].
+pub fn cooldown_of(env: Option<&onetime_protocol::Environment>) -> u32 {
+    env.and_then(|e| e.display_config.resend_cooldown_seconds)
+        .map(|s| s.min(3600) as u32)
+        .unwrap_or(RESEND_SECONDS)
+}
+
+/// The `sent_at` that makes the countdown show `wait` seconds left (after a 429 on resend).
+pub fn sent_at_for_wait(now: f64, cooldown: u32, wait: u64) -> f64 {
+    now - (f64::from(cooldown) - wait.min(3600) as f64) * 1000.0
+}
+
+/// Milliseconds since the epoch (0 off the browser).
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
+/// A loading card shown while the environment and client load.
+#[component]
+pub fn LoadingCard() -> impl IntoView {
+    view! {
+        <section class="card auth-card loading-card" aria-busy="true">
+            <div class="card-body center">
+                <Spinner/>
+                <p class="muted">"Loading…"</p>
+            </div>
+        </section>
+    }
+}
+
+/// What an auth card shows before its steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// Already signed in: go to this path (the guard of `/sign-in` and `/sign-up`).
+    Redirect(String),
+    /// Environment or client still loading.
+    Loading,
+    /// The environment could not be loaded.
+    EnvError,
+    /// Show the flow.
+    Ready,
+}
+
+/// The gate of an auth card, as a memo so the card re-renders only when it changes.
+pub fn gate(auth: crate::auth::Auth, target: Signal<String>) -> Memo<Gate> {
+    Memo::new(move |_| {
+        if auth.is_signed_in() && !auth.finishing.get() {
+            Gate::Redirect(target.get())
+        } else if !auth.is_loaded() {
+            Gate::Loading
+        } else if auth.env().is_none() {
+            Gate::EnvError
+        } else {
+            Gate::Ready
+        }
+    })
+}

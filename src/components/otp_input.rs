@@ -1,0 +1,115 @@
+//! The verification-code input: ONE real `<input autocomplete="one-time-code">` laid over six
+//! drawn slots (the `input-otp` pattern), so SMS/email autofill and paste fill every slot.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::code::{CODE_LEN, active_slot, is_complete, sanitize_code, slots};
+
+/// Six-slot code input. Sanitises typing, paste and autofill to digits, and calls `on_complete`
+/// as soon as all six digits are there.
+#[component]
+pub fn OtpInput(
+    /// The digits typed so far.
+    value: RwSignal<String>,
+    /// Called with the full code when the sixth digit arrives.
+    on_complete: Callback<String>,
+    /// Called on every change (e.g. to clear a stale error).
+    #[prop(optional)]
+    on_change: Option<Callback<String>>,
+    /// A submission is running: keep focus but ignore input.
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// Show the error styling.
+    #[prop(into)]
+    invalid: Signal<bool>,
+    /// The input element (for focus management).
+    node_ref: NodeRef<html::Input>,
+) -> impl IntoView {
+    let (focused, set_focused) = signal(false);
+    let accept = move |raw: &str, el: Option<web_sys::HtmlInputElement>| {
+        let digits = sanitize_code(raw);
+        if let Some(el) = el {
+            // Keep the DOM in step even when the sanitised value did not change.
+            el.set_value(&digits);
+        }
+        value.set(digits.clone());
+        if let Some(cb) = on_change {
+            cb.run(digits.clone());
+        }
+        if is_complete(&digits) && !busy.get_untracked() {
+            on_complete.run(digits);
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        let el: web_sys::HtmlInputElement = event_target(&ev);
+        if busy.get_untracked() {
+            el.set_value(&value.get_untracked());
+            return;
+        }
+        accept(&el.value(), Some(el));
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        // maxlength would cut "424 242" to "424 24": take the clipboard text ourselves.
+        let text = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text").ok())
+            .unwrap_or_default();
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let el: web_sys::HtmlInputElement = event_target(&ev);
+        accept(&text, Some(el));
+    };
+
+    view! {
+        <div class="otp" class:otp-invalid=move || invalid.get() class:otp-busy=move || busy.get()>
+            <input
+                id="code"
+                name="code"
+                class="otp-input"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9]*"
+                maxlength=CODE_LEN.to_string()
+                spellcheck="false"
+                required=true
+                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                aria-describedby=move || if invalid.get() { "code-error code-help" } else { "code-help" }
+                readonly=move || busy.get()
+                prop:value=move || value.get()
+                on:input=on_input
+                on:paste=on_paste
+                on:focus=move |_| set_focused.set(true)
+                on:blur=move |_| set_focused.set(false)
+                node_ref=node_ref
+            />
+            <div class="otp-slots" aria-hidden="true">
+                {move || {
+                    let code = value.get();
+                    let active = active_slot(&code);
+                    let full = code.len() == CODE_LEN;
+                    slots(&code)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, digit)| {
+                            let is_active = focused.get() && i == active && !(full && i < CODE_LEN - 1);
+                            view! {
+                                <div
+                                    class="otp-slot"
+                                    class:filled=digit.is_some()
+                                    class:active=is_active
+                                >
+                                    {digit.map(String::from)}
+                                    {(is_active && digit.is_none()).then(|| view! { <span class="otp-caret"></span> })}
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </div>
+    }
+}

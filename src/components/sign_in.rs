@@ -1,0 +1,343 @@
+//! `<SignIn/>`: phone or email → code → session, like Clerk's passwordless sign-in guide.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use onetime_protocol::{SignIn as SignInResource, SignInStatus};
+
+use crate::api::FirstFactor;
+use crate::auth::{use_auth, use_sign_in};
+use crate::components::flow::{
+    Allowed, AuthCard, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
+    LiveRegion, LoadingCard, cooldown_of, gate, now_ms, sent_at_for_wait,
+};
+use crate::components::sign_up::origin;
+use crate::components::status::EnvironmentError;
+use crate::messages::{IdentifierKind, Slot, UiError, describe};
+use crate::phone::display_e164;
+use crate::redirect::{safe_redirect, with_params, with_redirect};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Op {
+    Start(IdentifierKind, String),
+    Resend,
+    Verify(String),
+    Activate(String),
+}
+
+/// The passwordless sign-in card. Needs an [`AuthProvider`](crate::auth::AuthProvider) and a
+/// `<Router>` above it. After success it activates the session and goes to `redirect_url`
+/// (same-origin paths only) or `/`.
+#[component]
+pub fn SignIn(
+    /// Path of the sign-up page (for "Sign up instead").
+    #[prop(optional, into)]
+    sign_up_url: Option<String>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let sign_in = use_sign_in();
+    let query = use_query_map();
+    let redirect_raw = move || query.with(|q| q.get("redirect_url"));
+    let target = Signal::derive(move || safe_redirect(redirect_raw().as_deref(), &origin()));
+    let sign_up_base = sign_up_url.unwrap_or_else(|| "/sign-up".to_string());
+    let submitted = RwSignal::new(None::<String>);
+    let links = Signal::derive(move || {
+        let r = redirect_raw();
+        let id = submitted.get();
+        FlowLinks {
+            sign_in: with_redirect("/sign-in", r.as_deref()),
+            sign_up: with_params(
+                &sign_up_base,
+                &[
+                    ("redirect_url", r.as_deref()),
+                    ("identifier", id.as_deref()),
+                ],
+            ),
+        }
+    });
+    let allowed = Signal::derive(move || {
+        auth.env()
+            .map(|env| {
+                let a = &env.user_settings.attributes;
+                Allowed {
+                    phone: a.phone_number.enabled && a.phone_number.used_for_first_factor,
+                    email: a.email_address.enabled && a.email_address.used_for_first_factor,
+                }
+            })
+            .unwrap_or_default()
+    });
+    let app_name = Signal::derive(move || {
+        auth.env()
+            .map(|e| e.display_config.application_name)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "onetime".to_string())
+    });
+
+    let verifying = RwSignal::new(false);
+    let state = IdentifierState::new(allowed);
+    // "Sign in instead" / "Sign up instead" carry what was typed.
+    if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
+        state.prefill(&id);
+    }
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<UiError>);
+    let status = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(String::new());
+    let sent_kind = RwSignal::new(IdentifierKind::Phone);
+    let sent_at = RwSignal::new(0.0_f64);
+    let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
+    let factor = StoredValue::new(None::<FirstFactor>);
+    let code_ref = NodeRef::<html::Input>::new();
+    let last_op = StoredValue::new(None::<Op>);
+    let navigate = use_navigate();
+
+    let fail = move |e: &crate::api::Error| {
+        let ui = describe(e, sent_kind.get_untracked());
+        if ui.slot == Slot::Code {
+            code.set(String::new());
+            if let Some(el) = code_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        status.set(ui.message.clone());
+        error.set(Some(ui));
+    };
+    let after = move |s: &SignInResource| -> Option<Op> {
+        if s.status == SignInStatus::Complete {
+            s.created_session_id.clone().map(Op::Activate)
+        } else {
+            auth.finishing.set(false);
+            error.set(Some(UiError::new(
+                Slot::Form,
+                "This account needs another verification step that is not supported here.",
+            )));
+            None
+        }
+    };
+
+    let action = Action::new_local(move |op: &Op| {
+        let op = op.clone();
+        let navigate = navigate.clone();
+        async move {
+            let mut next = Some(op);
+            while let Some(op) = next.take() {
+                match op {
+                    Op::Start(kind, identifier) => {
+                        sent_kind.set(kind);
+                        let created = sign_in.create(&identifier).await;
+                        let prepared = match created {
+                            Ok(si) if si.status == SignInStatus::Complete => {
+                                next = after(&si);
+                                continue;
+                            }
+                            Ok(si) => match FirstFactor::select(&si, kind.strategy()) {
+                                Some(f) => {
+                                    factor.set_value(Some(f.clone()));
+                                    sign_in.prepare_first_factor(&f).await
+                                }
+                                None => {
+                                    error.set(Some(UiError::new(
+                                        Slot::Identifier,
+                                        format!(
+                                            "This account can't sign in with a {} code.",
+                                            kind.noun()
+                                        ),
+                                    )));
+                                    continue;
+                                }
+                            },
+                            Err(e) => Err(e),
+                        };
+                        match prepared {
+                            Ok(_) => {
+                                sent_to.set(match kind {
+                                    IdentifierKind::Phone => display_e164(&identifier),
+                                    IdentifierKind::Email => identifier.clone(),
+                                });
+                                code.set(String::new());
+                                error.set(None);
+                                sent_at.set(now_ms());
+                                verifying.set(true);
+                                status.set(format!(
+                                    "We sent a verification code to {}.",
+                                    sent_to.get_untracked()
+                                ));
+                            }
+                            Err(e) => fail(&e),
+                        }
+                    }
+                    Op::Resend => {
+                        let Some(f) = factor.get_value() else {
+                            continue;
+                        };
+                        match sign_in.prepare_first_factor(&f).await {
+                            Ok(_) => {
+                                code.set(String::new());
+                                error.set(None);
+                                sent_at.set(now_ms());
+                                status.set(format!(
+                                    "We sent a new code to {}.",
+                                    sent_to.get_untracked()
+                                ));
+                                if let Some(el) = code_ref.get_untracked() {
+                                    let _ = el.focus();
+                                }
+                            }
+                            Err(e) => {
+                                if let crate::api::Error::Api {
+                                    retry_after: Some(wait),
+                                    ..
+                                } = &e
+                                {
+                                    sent_at.set(sent_at_for_wait(
+                                        now_ms(),
+                                        cooldown.get_untracked(),
+                                        *wait,
+                                    ));
+                                }
+                                fail(&e);
+                            }
+                        }
+                    }
+                    Op::Verify(c) => {
+                        auth.finishing.set(true);
+                        match sign_in
+                            .attempt_first_factor(sent_kind.get_untracked().strategy(), &c)
+                            .await
+                        {
+                            Ok(s) => next = after(&s),
+                            Err(e) => {
+                                auth.finishing.set(false);
+                                fail(&e);
+                            }
+                        }
+                    }
+                    Op::Activate(sid) => {
+                        last_op.set_value(Some(Op::Activate(sid.clone())));
+                        match sign_in.set_active(&sid).await {
+                            Ok(_) => {
+                                status.set("Signed in.".into());
+                                navigate(&target.get_untracked(), Default::default());
+                            }
+                            Err(e) => {
+                                auth.finishing.set(false);
+                                fail(&e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let pending = action.pending();
+    let run = move |op: Op| {
+        if action.pending().get_untracked() {
+            return;
+        }
+        last_op.set_value(Some(op.clone()));
+        action.dispatch_local(op);
+    };
+    let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
+        error.set(None);
+        submitted.set(Some(value.clone()));
+        run(Op::Start(kind, value));
+    });
+    let on_code = Callback::new(move |c: String| run(Op::Verify(c)));
+    let on_resend = Callback::new(move |_| run(Op::Resend));
+    let on_back = Callback::new(move |switch: Option<IdentifierKind>| {
+        if let Some(k) = switch {
+            state.set_kind(k);
+        }
+        error.set(None);
+        code.set(String::new());
+        verifying.set(false);
+    });
+    let on_retry = Callback::new(move |_| {
+        if let Some(op) = last_op.get_value() {
+            error.set(None);
+            if !action.pending().get_untracked() {
+                action.dispatch_local(op);
+            }
+        }
+    });
+
+    let title = Signal::derive(move || {
+        if !verifying.get() {
+            format!("Sign in to {}", app_name.get())
+        } else {
+            match sent_kind.get() {
+                IdentifierKind::Phone => "Check your phone".to_string(),
+                IdentifierKind::Email => "Check your email".to_string(),
+            }
+        }
+    });
+    let subtitle = Signal::derive(move || {
+        if !verifying.get() {
+            "Welcome back! Please sign in to continue.".to_string()
+        } else {
+            format!("Enter the 6-digit code to continue to {}", app_name.get())
+        }
+    });
+    let footer_link = move || links.get().sign_up;
+
+    let gate = gate(auth, target);
+    move || {
+        match gate.get() {
+            Gate::Redirect(path) => return view! { <Redirect path=path/> }.into_any(),
+            Gate::Loading => return view! { <LoadingCard/> }.into_any(),
+            Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
+            Gate::Ready => {}
+        }
+        let links_now = links.get_untracked();
+        view! {
+            <AuthCard
+                title=title
+                subtitle=subtitle
+                footer=ViewFn::from(move || view! {
+                    <span class="muted">"Don't have an account? "</span>
+                    <a class="link" href=footer_link>"Sign up"</a>
+                })
+            >
+                <LiveRegion message=status/>
+                <FormError error=error links=links_now.clone() on_retry=on_retry/>
+                {move || {
+                    let links_now = links.get();
+                    if verifying.get() {
+                        view! {
+                            <CodeStep
+                                sent_to=sent_to
+                                kind=sent_kind
+                                allowed=allowed
+                                code=code
+                                error=error
+                                pending=pending
+                                links=links_now
+                                sent_at=sent_at
+                                cooldown=cooldown
+                                on_submit=on_code
+                                on_resend=on_resend
+                                on_back=on_back
+                                code_ref=code_ref
+                            />
+                        }.into_any()
+                    } else if !allowed.get().phone && !allowed.get().email {
+                        view! { <p class="muted center">"Sign-in is not available right now."</p> }.into_any()
+                    } else {
+                        view! {
+                            <IdentifierStep
+                                allowed=allowed
+                                state=state
+                                error=error
+                                pending=pending
+                                links=links_now
+                                on_submit=on_identifier
+                            />
+                        }.into_any()
+                    }
+                }}
+            </AuthCard>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,390 @@
+//! `<SignUp/>`: phone or email → code → (username) → session, like Clerk's passwordless
+//! sign-up guide, switching on a `verifying` state.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use onetime_protocol::{SignUp as SignUpResource, SignUpStatus};
+
+use crate::api::SignUpParams;
+use crate::auth::{needs_username, use_auth, use_sign_up};
+use crate::components::flow::{
+    Allowed, AuthCard, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
+    LiveRegion, LoadingCard, UsernameStep, cooldown_of, gate, now_ms, sent_at_for_wait,
+};
+use crate::components::status::EnvironmentError;
+use crate::messages::{IdentifierKind, Slot, UiError, describe};
+use crate::phone::display_e164;
+use crate::redirect::{safe_redirect, with_params, with_redirect};
+
+/// Where the sign-up is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Identifier,
+    /// `verifying` in the guides.
+    Code,
+    Username,
+}
+
+/// One request (or pair of requests) of the flow; the last one is kept for "Try again".
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Op {
+    Start(IdentifierKind, String),
+    Resend,
+    Verify(String),
+    Username(String),
+    Activate(String),
+}
+
+/// The page origin, for accepting same-origin absolute `redirect_url`s.
+pub(crate) fn origin() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+/// The passwordless sign-up card. Needs an [`AuthProvider`](crate::auth::AuthProvider) and a
+/// `<Router>` above it. After success it activates the session and goes to `redirect_url`
+/// (same-origin paths only) or `/`.
+#[component]
+pub fn SignUp(
+    /// Path of the sign-in page (for "Sign in instead").
+    #[prop(optional, into)]
+    sign_in_url: Option<String>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let sign_up = use_sign_up();
+    let query = use_query_map();
+    let redirect_raw = move || query.with(|q| q.get("redirect_url"));
+    let target = Signal::derive(move || safe_redirect(redirect_raw().as_deref(), &origin()));
+    let sign_in_base = sign_in_url.unwrap_or_else(|| "/sign-in".to_string());
+    let submitted = RwSignal::new(None::<String>);
+    let links = Signal::derive(move || {
+        let r = redirect_raw();
+        let id = submitted.get();
+        FlowLinks {
+            sign_in: with_params(
+                &sign_in_base,
+                &[
+                    ("redirect_url", r.as_deref()),
+                    ("identifier", id.as_deref()),
+                ],
+            ),
+            sign_up: with_redirect("/sign-up", r.as_deref()),
+        }
+    });
+
+    let allowed = Signal::derive(move || {
+        auth.env()
+            .map(|env| {
+                let a = &env.user_settings.attributes;
+                Allowed {
+                    phone: a.phone_number.enabled,
+                    email: a.email_address.enabled,
+                }
+            })
+            .unwrap_or_default()
+    });
+    let app_name = Signal::derive(move || {
+        auth.env()
+            .map(|e| e.display_config.application_name)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "onetime".to_string())
+    });
+
+    let step = RwSignal::new(Step::Identifier);
+    let state = IdentifierState::new(allowed);
+    // "Sign in instead" / "Sign up instead" carry what was typed.
+    if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
+        state.prefill(&id);
+    }
+    let code = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<UiError>);
+    let status = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(String::new());
+    let sent_kind = RwSignal::new(IdentifierKind::Phone);
+    let sent_at = RwSignal::new(0.0_f64);
+    let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
+    let code_ref = NodeRef::<html::Input>::new();
+    let last_op = StoredValue::new(None::<Op>);
+    let navigate = use_navigate();
+
+    let fail = move |e: &crate::api::Error| {
+        let ui = describe(e, sent_kind.get_untracked());
+        if ui.slot == Slot::Code {
+            code.set(String::new());
+            if let Some(el) = code_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        status.set(ui.message.clone());
+        error.set(Some(ui));
+    };
+
+    let action = Action::new_local(move |op: &Op| {
+        let op = op.clone();
+        let navigate = navigate.clone();
+        async move {
+            // After a completed step, what comes next.
+            let after = move |s: &SignUpResource| -> Option<Op> {
+                match s.status {
+                    SignUpStatus::Complete => s.created_session_id.clone().map(Op::Activate),
+                    _ if needs_username(s) && s.unverified_fields.is_empty() => {
+                        auth.finishing.set(false);
+                        step.set(Step::Username);
+                        status.set("Choose a username to finish.".into());
+                        None
+                    }
+                    _ => {
+                        auth.finishing.set(false);
+                        let missing = s.missing_fields.join(", ");
+                        error.set(Some(UiError::new(
+                            Slot::Form,
+                            format!("Your account needs more information ({missing}). Please contact support."),
+                        )));
+                        None
+                    }
+                }
+            };
+            let mut next = Some(op);
+            while let Some(op) = next.take() {
+                match op {
+                    Op::Start(kind, value) => {
+                        sent_kind.set(kind);
+                        let params = match kind {
+                            IdentifierKind::Phone => SignUpParams {
+                                phone_number: Some(value.clone()),
+                                ..Default::default()
+                            },
+                            IdentifierKind::Email => SignUpParams {
+                                email_address: Some(value.clone()),
+                                ..Default::default()
+                            },
+                        };
+                        let created = sign_up.create(&params).await;
+                        let prepared = match created {
+                            Ok(_) => sign_up.prepare_verification(kind.strategy()).await,
+                            Err(e) => Err(e),
+                        };
+                        match prepared {
+                            Ok(_) => {
+                                sent_to.set(match kind {
+                                    IdentifierKind::Phone => display_e164(&value),
+                                    IdentifierKind::Email => value.clone(),
+                                });
+                                code.set(String::new());
+                                error.set(None);
+                                sent_at.set(now_ms());
+                                step.set(Step::Code);
+                                status.set(format!(
+                                    "We sent a verification code to {}.",
+                                    sent_to.get_untracked()
+                                ));
+                            }
+                            Err(e) => fail(&e),
+                        }
+                    }
+                    Op::Resend => match sign_up
+                        .prepare_verification(sent_kind.get_untracked().strategy())
+                        .await
+                    {
+                        Ok(_) => {
+                            code.set(String::new());
+                            error.set(None);
+                            sent_at.set(now_ms());
+                            status.set(format!(
+                                "We sent a new code to {}.",
+                                sent_to.get_untracked()
+                            ));
+                            if let Some(el) = code_ref.get_untracked() {
+                                let _ = el.focus();
+                            }
+                        }
+                        Err(e) => {
+                            if let crate::api::Error::Api {
+                                retry_after: Some(wait),
+                                ..
+                            } = &e
+                            {
+                                sent_at.set(sent_at_for_wait(
+                                    now_ms(),
+                                    cooldown.get_untracked(),
+                                    *wait,
+                                ));
+                            }
+                            fail(&e);
+                        }
+                    },
+                    Op::Verify(c) => {
+                        auth.finishing.set(true);
+                        match sign_up
+                            .attempt_verification(sent_kind.get_untracked().strategy(), &c)
+                            .await
+                        {
+                            Ok(s) => next = after(&s),
+                            Err(e) => {
+                                auth.finishing.set(false);
+                                fail(&e);
+                            }
+                        }
+                    }
+                    Op::Username(name) => {
+                        auth.finishing.set(true);
+                        let params = SignUpParams {
+                            username: Some(name),
+                            ..Default::default()
+                        };
+                        match sign_up.update(&params).await {
+                            Ok(s) => next = after(&s),
+                            Err(e) => {
+                                auth.finishing.set(false);
+                                fail(&e);
+                            }
+                        }
+                    }
+                    Op::Activate(sid) => {
+                        last_op.set_value(Some(Op::Activate(sid.clone())));
+                        match sign_up.set_active(&sid).await {
+                            Ok(_) => {
+                                status.set("Signed up.".into());
+                                navigate(&target.get_untracked(), Default::default());
+                            }
+                            Err(e) => {
+                                auth.finishing.set(false);
+                                fail(&e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    let pending = action.pending();
+    let run = move |op: Op| {
+        if action.pending().get_untracked() {
+            return;
+        }
+        last_op.set_value(Some(op.clone()));
+        action.dispatch_local(op);
+    };
+    let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
+        error.set(None);
+        submitted.set(Some(value.clone()));
+        run(Op::Start(kind, value));
+    });
+    let on_code = Callback::new(move |c: String| run(Op::Verify(c)));
+    let on_resend = Callback::new(move |_| run(Op::Resend));
+    let on_username = Callback::new(move |u: String| {
+        error.set(None);
+        run(Op::Username(u));
+    });
+    let on_back = Callback::new(move |switch: Option<IdentifierKind>| {
+        if let Some(k) = switch {
+            state.set_kind(k);
+        }
+        error.set(None);
+        code.set(String::new());
+        step.set(Step::Identifier);
+    });
+    let on_retry = Callback::new(move |_| {
+        if let Some(op) = last_op.get_value() {
+            error.set(None);
+            if !action.pending().get_untracked() {
+                action.dispatch_local(op);
+            }
+        }
+    });
+
+    let title = Signal::derive(move || match step.get() {
+        Step::Identifier => "Create your account".to_string(),
+        Step::Code => match sent_kind.get() {
+            IdentifierKind::Phone => "Verify your phone number".to_string(),
+            IdentifierKind::Email => "Verify your email".to_string(),
+        },
+        Step::Username => "Choose a username".to_string(),
+    });
+    let subtitle = Signal::derive(move || match step.get() {
+        Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name.get()),
+        Step::Code => "Enter the 6-digit code we just sent".to_string(),
+        Step::Username => "One last step to finish creating your account.".to_string(),
+    });
+    let footer_link = move || links.get().sign_in;
+
+    let gate = gate(auth, target);
+    move || {
+        match gate.get() {
+            Gate::Redirect(path) => return view! { <Redirect path=path/> }.into_any(),
+            Gate::Loading => return view! { <LoadingCard/> }.into_any(),
+            Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
+            Gate::Ready => {}
+        }
+        let links_now = links.get_untracked();
+        view! {
+            <AuthCard
+                title=title
+                subtitle=subtitle
+                footer=ViewFn::from(move || view! {
+                    <span class="muted">"Already have an account? "</span>
+                    <a class="link" href=footer_link>"Sign in"</a>
+                })
+            >
+                <LiveRegion message=status/>
+                <FormError error=error links=links_now.clone() on_retry=on_retry/>
+                {move || {
+                    let links_now = links.get();
+                    match step.get() {
+                        Step::Identifier if !allowed.get().phone && !allowed.get().email => view! {
+                            <p class="muted center">"Sign-up is not available right now."</p>
+                        }.into_any(),
+                        Step::Identifier => view! {
+                            <IdentifierStep
+                                allowed=allowed
+                                state=state
+                                error=error
+                                pending=pending
+                                links=links_now
+                                on_submit=on_identifier
+                            />
+                        }.into_any(),
+                        Step::Code => view! {
+                            <CodeStep
+                                sent_to=sent_to
+                                kind=sent_kind
+                                allowed=allowed
+                                code=code
+                                error=error
+                                pending=pending
+                                links=links_now
+                                sent_at=sent_at
+                                cooldown=cooldown
+                                on_submit=on_code
+                                on_resend=on_resend
+                                on_back=on_back
+                                code_ref=code_ref
+                            />
+                        }.into_any(),
+                        Step::Username => view! {
+                            <UsernameStep
+                                username=username
+                                error=error
+                                pending=pending
+                                links=links_now
+                                on_submit=on_username
+                            />
+                        }.into_any(),
+                    }
+                }}
+            </AuthCard>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,189 @@
+//! `/user`: the profile (protected).
+
+use leptos::prelude::*;
+use onetime_protocol::{Verification, VerificationStatus};
+
+use crate::auth::{use_auth, use_user};
+use crate::components::Protect;
+use crate::components::icons::Spinner;
+use crate::components::top_bar::TopBar;
+use crate::components::user_button::{Avatar, use_sign_out, user_initials};
+use crate::messages::{IdentifierKind, describe};
+use crate::phone::display_e164;
+
+/// A timestamp (ms) in the browser's locale.
+pub fn format_time(ms: i64) -> String {
+    if ms <= 0 {
+        return "—".to_string();
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ms.to_string()
+    }
+}
+
+fn verified(v: &Option<Verification>) -> bool {
+    v.as_ref()
+        .is_some_and(|v| v.status == VerificationStatus::Verified)
+}
+
+fn badge(ok: bool) -> impl IntoView {
+    if ok {
+        view! { <span class="badge badge-success">"Verified"</span> }.into_any()
+    } else {
+        view! { <span class="badge">"Unverified"</span> }.into_any()
+    }
+}
+
+/// The profile page: phone numbers, email addresses, username, session, sign out.
+#[component]
+pub fn UserProfilePage() -> impl IntoView {
+    view! {
+        <TopBar/>
+        <main class="page">
+            <Protect>
+                <UserProfile/>
+            </Protect>
+        </main>
+    }
+}
+
+/// The profile card (`#user-profile`).
+#[component]
+pub fn UserProfile() -> impl IntoView {
+    let auth = use_auth();
+    let user = use_user();
+    let sign_out = use_sign_out();
+    let token = RwSignal::new(None::<Result<String, String>>);
+    let token_pending = RwSignal::new(false);
+    let get_token = move |_| {
+        let Some(sid) = user.session.get_untracked().map(|s| s.id) else {
+            return;
+        };
+        token_pending.set(true);
+        leptos::task::spawn_local(async move {
+            let r = auth.api().session(&sid).get_token().await;
+            token.try_set(Some(
+                r.map_err(|e| describe(&e, IdentifierKind::Phone).message),
+            ));
+            token_pending.try_set(false);
+        });
+    };
+    let initials = Signal::derive(move || {
+        user.user
+            .get()
+            .map(|u| user_initials(&u))
+            .unwrap_or_default()
+    });
+
+    view! {
+        <section id="user-profile" class="card profile-card" aria-labelledby="profile-title">
+            <div class="card-body">
+                <header class="profile-header">
+                    <Avatar initials=initials large=true/>
+                    <div>
+                        <h1 id="profile-title" class="card-title">"Account"</h1>
+                        <p class="card-subtitle">"Manage your account info."</p>
+                    </div>
+                </header>
+
+                <section class="profile-section" aria-labelledby="profile-username">
+                    <h2 id="profile-username" class="section-title">"Username"</h2>
+                    <p class="section-value" id="profile-username-value">
+                        {move || user.user.get().and_then(|u| u.username).unwrap_or_else(|| "Not set".to_string())}
+                    </p>
+                </section>
+
+                <section class="profile-section" aria-labelledby="profile-phones">
+                    <h2 id="profile-phones" class="section-title">"Phone numbers"</h2>
+                    <ul class="identifier-list" id="phone-numbers">
+                        {move || {
+                            let u = user.user.get().unwrap_or_default();
+                            let primary = u.primary_phone_number_id.clone();
+                            if u.phone_numbers.is_empty() {
+                                return view! { <li class="muted">"No phone number"</li> }.into_any();
+                            }
+                            u.phone_numbers.into_iter().map(|p| {
+                                let is_primary = primary.as_deref() == Some(p.id.as_str());
+                                view! {
+                                    <li class="identifier-row">
+                                        <span class="mono" title=p.phone_number.clone()>{display_e164(&p.phone_number)}</span>
+                                        <span class="badges">
+                                            {is_primary.then(|| view! { <span class="badge">"Primary"</span> })}
+                                            {badge(verified(&p.verification))}
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </ul>
+                </section>
+
+                <section class="profile-section" aria-labelledby="profile-emails">
+                    <h2 id="profile-emails" class="section-title">"Email addresses"</h2>
+                    <ul class="identifier-list" id="email-addresses">
+                        {move || {
+                            let u = user.user.get().unwrap_or_default();
+                            let primary = u.primary_email_address_id.clone();
+                            if u.email_addresses.is_empty() {
+                                return view! { <li class="muted">"No email address"</li> }.into_any();
+                            }
+                            u.email_addresses.into_iter().map(|e| {
+                                let is_primary = primary.as_deref() == Some(e.id.as_str());
+                                view! {
+                                    <li class="identifier-row">
+                                        <span class="mono">{e.email_address.clone()}</span>
+                                        <span class="badges">
+                                            {is_primary.then(|| view! { <span class="badge">"Primary"</span> })}
+                                            {badge(verified(&e.verification))}
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </ul>
+                </section>
+
+                <section class="profile-section" aria-labelledby="profile-session">
+                    <h2 id="profile-session" class="section-title">"Active session"</h2>
+                    {move || user.session.get().map(|s| view! {
+                        <dl class="facts">
+                            <div class="fact"><dt>"Session"</dt><dd class="mono" id="session-id">{s.id.clone()}</dd></div>
+                            <div class="fact"><dt>"Status"</dt><dd><span class="badge badge-success">{s.status.as_str()}</span></dd></div>
+                            <div class="fact"><dt>"Signed in"</dt><dd>{format_time(s.created_at)}</dd></div>
+                            <div class="fact"><dt>"Last active"</dt><dd>{format_time(s.last_active_at)}</dd></div>
+                            <div class="fact"><dt>"Expires"</dt><dd>{format_time(s.expire_at)}</dd></div>
+                        </dl>
+                    })}
+                    <div class="token-row">
+                        <button id="get-token" type="button" class="button button-secondary button-small" disabled=move || token_pending.get() on:click=get_token>
+                            {move || if token_pending.get() { view! { <Spinner/> }.into_any() } else { "Get session token".into_any() }}
+                        </button>
+                        {move || token.get().map(|t| match t {
+                            Ok(jwt) => {
+                                let title = jwt.clone();
+                                view! { <code id="session-token" class="token" title=title>{jwt}</code> }.into_any()
+                            }
+                            Err(msg) => view! { <p class="field-error" role="alert">{msg}</p> }.into_any(),
+                        })}
+                    </div>
+                </section>
+
+                {move || sign_out.error.get().map(|e| view! {
+                    <div id="form-error" class="alert" role="alert"><div class="alert-body"><span>{e.message}</span></div></div>
+                })}
+                <div class="profile-actions">
+                    <a class="button button-ghost" href="/">"Back home"</a>
+                    <button id="sign-out" type="button" class="button button-danger" disabled=move || sign_out.pending.get() on:click=move |_| sign_out.run.run(())>
+                        "Sign out"
+                    </button>
+                </div>
+            </div>
+        </section>
+    }
+}

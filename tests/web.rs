@@ -1,0 +1,786 @@
+//! Browser tests: the components mounted with a fake transport behind the `api` module's trait.
+//!
+//! Run with `cargo test -p onetime --target wasm32-unknown-unknown` (needs
+//! `wasm-bindgen-test-runner` and chromedriver on PATH).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use leptos_router::components::Router;
+use onetime::App;
+use onetime::api::{HttpRequest, HttpResponse, NetworkError, Transport, TransportFuture};
+use onetime::auth::AuthProvider;
+use onetime::components::{SignIn, SignUp};
+use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ----- a fake FAPI server -----
+
+#[derive(Clone, Copy, Default)]
+struct Scenario {
+    phone: bool,
+    email: bool,
+    username_required: bool,
+    signed_in: bool,
+    offline: bool,
+    /// `display_config.resend_cooldown_seconds`.
+    cooldown: Option<u64>,
+}
+
+fn phone_only() -> Scenario {
+    Scenario {
+        phone: true,
+        ..Default::default()
+    }
+}
+
+struct Fake {
+    scenario: RefCell<Scenario>,
+    log: RefCell<Vec<HttpRequest>>,
+}
+
+impl Fake {
+    fn new(scenario: Scenario) -> Rc<Self> {
+        Rc::new(Self {
+            scenario: RefCell::new(scenario),
+            log: RefCell::new(Vec::new()),
+        })
+    }
+
+    fn seen(&self, method: &str, route_suffix: &str) -> Vec<HttpRequest> {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|r| r.effective_method() == method && r.route().ends_with(route_suffix))
+            .cloned()
+            .collect()
+    }
+
+    fn environment(&self) -> Value {
+        let s = *self.scenario.borrow();
+        let attr = |enabled: bool, strategy: &str| {
+            json!({"enabled": enabled, "required": false, "used_for_first_factor": enabled,
+                   "first_factors": if enabled { json!([strategy]) } else { json!([]) },
+                   "verifications": if enabled { json!([strategy]) } else { json!([]) },
+                   "verify_at_sign_up": enabled})
+        };
+        json!({
+            "object": "environment",
+            "display_config": {"application_name": "Acme", "resend_cooldown_seconds": s.cooldown},
+            "user_settings": {"attributes": {
+                "phone_number": attr(s.phone, "phone_code"),
+                "email_address": attr(s.email, "email_code"),
+                "username": {"enabled": s.username_required, "required": s.username_required, "used_for_first_factor": false},
+            }}
+        })
+    }
+
+    fn user() -> Value {
+        json!({"object": "user", "id": "user_1", "username": null,
+               "primary_phone_number_id": "idn_p",
+               "phone_numbers": [{"object": "phone_number", "id": "idn_p", "phone_number": "+12015550100",
+                                  "verification": {"status": "verified", "strategy": "phone_code"}}],
+               "email_addresses": []})
+    }
+
+    fn client(sign_up: Value, sign_in: Value, signed_in: bool) -> Value {
+        let sessions = if signed_in {
+            json!([{"object": "session", "id": "sess_1", "status": "active", "user": Self::user(),
+                    "created_at": 1767312000000_i64, "last_active_at": 1767312000000_i64, "expire_at": 1767916800000_i64}])
+        } else {
+            json!([])
+        };
+        json!({"object": "client", "id": "client_1", "sessions": sessions, "sign_up": sign_up, "sign_in": sign_in,
+               "last_active_session_id": if signed_in { json!("sess_1") } else { Value::Null }})
+    }
+
+    fn sign_up(
+        &self,
+        status: &str,
+        missing: &[&str],
+        unverified: &[&str],
+        session: Option<&str>,
+    ) -> Value {
+        json!({"object": "sign_up_attempt", "id": "sua_1", "status": status,
+               "missing_fields": missing, "unverified_fields": unverified,
+               "created_session_id": session,
+               "verifications": {"phone_number": {"status": "unverified", "strategy": "phone_code", "next_action": "needs_attempt"}}})
+    }
+
+    fn sign_in(status: &str, session: Option<&str>) -> Value {
+        json!({"object": "sign_in_attempt", "id": "sia_1", "status": status, "identifier": "+12015550100",
+               "supported_first_factors": [
+                   {"strategy": "phone_code", "phone_number_id": "idn_p", "safe_identifier": "+1******0100"},
+                   {"strategy": "email_code", "email_address_id": "idn_e", "safe_identifier": "j***@example.com"}],
+               "created_session_id": session})
+    }
+
+    fn ok(response: Value, client: Value) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            body: json!({"response": response, "client": client}).to_string(),
+            retry_after: None,
+        }
+    }
+
+    fn error(status: u16, code: &str, param: Option<&str>) -> HttpResponse {
+        let body = json!({"errors": [{"code": code, "message": "is invalid", "long_message": "Server text",
+                                       "meta": {"param_name": param}}], "meta": {}});
+        HttpResponse {
+            status,
+            body: body.to_string(),
+            retry_after: None,
+        }
+    }
+
+    fn answer(&self, r: &HttpRequest) -> HttpResponse {
+        let s = *self.scenario.borrow();
+        let route = r.route().to_string();
+        match (r.effective_method(), route.as_str()) {
+            ("GET", "/v1/environment") => HttpResponse {
+                status: 200,
+                body: self.environment().to_string(),
+                retry_after: None,
+            },
+            ("GET", "/v1/client") => {
+                if s.signed_in {
+                    let c = Self::client(Value::Null, Value::Null, true);
+                    Self::ok(c.clone(), c)
+                } else {
+                    Self::ok(Value::Null, Value::Null)
+                }
+            }
+            ("POST", "/v1/client/sign_ups") => {
+                let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
+                Self::ok(su.clone(), Self::client(su, Value::Null, false))
+            }
+            ("POST", "/v1/client/sign_ups/sua_1/prepare_verification") => {
+                let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
+                Self::ok(su.clone(), Self::client(su, Value::Null, false))
+            }
+            ("POST", "/v1/client/sign_ups/sua_1/attempt_verification") => {
+                if r.field("code") != Some("424242") {
+                    let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
+                    let mut e = Self::error(422, "form_code_incorrect", Some("code"));
+                    e.body = json!({"errors": [{"code": "form_code_incorrect", "message": "is incorrect",
+                                                "meta": {"param_name": "code"}}],
+                                    "meta": {"client": Self::client(su, Value::Null, false)}})
+                    .to_string();
+                    return e;
+                }
+                if s.username_required {
+                    let su = self.sign_up("missing_requirements", &["username"], &[], None);
+                    return Self::ok(su.clone(), Self::client(su, Value::Null, false));
+                }
+                let su = self.sign_up("complete", &[], &[], Some("sess_1"));
+                Self::ok(su.clone(), Self::client(su, Value::Null, true))
+            }
+            ("PATCH", "/v1/client/sign_ups/sua_1") => {
+                let su = self.sign_up("complete", &[], &[], Some("sess_1"));
+                Self::ok(su.clone(), Self::client(su, Value::Null, true))
+            }
+            ("POST", "/v1/client/sign_ins") => {
+                if r.field("identifier") == Some("+12015550199") {
+                    return Self::error(422, "form_identifier_not_found", Some("identifier"));
+                }
+                let si = Self::sign_in("needs_first_factor", None);
+                Self::ok(si.clone(), Self::client(Value::Null, si, false))
+            }
+            ("POST", "/v1/client/sign_ins/sia_1/prepare_first_factor") => {
+                let si = Self::sign_in("needs_first_factor", None);
+                Self::ok(si.clone(), Self::client(Value::Null, si, false))
+            }
+            ("POST", "/v1/client/sign_ins/sia_1/attempt_first_factor") => {
+                if r.field("code") != Some("424242") {
+                    return Self::error(422, "form_code_incorrect", Some("code"));
+                }
+                let si = Self::sign_in("complete", Some("sess_1"));
+                Self::ok(si.clone(), Self::client(Value::Null, si, true))
+            }
+            ("POST", "/v1/client/sessions/sess_1/touch") => {
+                let c = Self::client(Value::Null, Value::Null, true);
+                Self::ok(c["sessions"][0].clone(), c)
+            }
+            ("DELETE", "/v1/client/sessions") => {
+                let c = Self::client(Value::Null, Value::Null, false);
+                Self::ok(c.clone(), c)
+            }
+            _ => Self::error(404, "resource_not_found", None),
+        }
+    }
+}
+
+struct FakeTransport(Rc<Fake>);
+
+impl Transport for FakeTransport {
+    fn send(&self, request: HttpRequest) -> TransportFuture {
+        let fake = self.0.clone();
+        Box::pin(async move {
+            // Answer asynchronously, like a real network.
+            TimeoutFuture::new(1).await;
+            fake.log.borrow_mut().push(request.clone());
+            let offline = fake.scenario.borrow().offline;
+            if offline
+                && !request.path.starts_with("/v1/environment")
+                && request.path != "/v1/client"
+            {
+                return Err(NetworkError("Failed to fetch".into()));
+            }
+            Ok(fake.answer(&request))
+        })
+    }
+}
+
+// ----- DOM helpers -----
+
+fn container() -> HtmlElement {
+    let doc = document();
+    let el = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el.unchecked_into()
+}
+
+async fn settle() {
+    for _ in 0..4 {
+        tick().await;
+        TimeoutFuture::new(5).await;
+    }
+    tick().await;
+}
+
+async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
+    for _ in 0..200 {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el;
+        }
+        tick().await;
+        TimeoutFuture::new(10).await;
+    }
+    panic!("{selector} never appeared; html: {}", root.inner_html());
+}
+
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if cond() {
+            return;
+        }
+        tick().await;
+        TimeoutFuture::new(10).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn find(root: &HtmlElement, selector: &str) -> Option<Element> {
+    root.query_selector(selector).unwrap()
+}
+
+fn input(root: &HtmlElement, selector: &str) -> HtmlInputElement {
+    find(root, selector)
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into()
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    find(root, selector)
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+fn type_into(el: &HtmlInputElement, value: &str) {
+    el.set_value(value);
+    let ev = web_sys::Event::new("input").unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+fn active_id() -> String {
+    document()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+fn set_path(path: &str) {
+    window()
+        .history()
+        .unwrap()
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .unwrap();
+}
+
+fn location() -> String {
+    let l = window().location();
+    format!("{}{}", l.pathname().unwrap(), l.search().unwrap())
+}
+
+fn mount_sign_up(fake: &Rc<Fake>) -> (HtmlElement, impl Sized) {
+    let root = container();
+    let t: Rc<dyn Transport> = Rc::new(FakeTransport(fake.clone()));
+    let handle = mount_to(root.clone(), move || {
+        view! { <AuthProvider transport=Some(t.clone())><Router><SignUp/></Router></AuthProvider> }
+    });
+    (root, handle)
+}
+
+fn mount_sign_in(fake: &Rc<Fake>) -> (HtmlElement, impl Sized) {
+    let root = container();
+    let t: Rc<dyn Transport> = Rc::new(FakeTransport(fake.clone()));
+    let handle = mount_to(root.clone(), move || {
+        view! { <AuthProvider transport=Some(t.clone())><Router><SignIn/></Router></AuthProvider> }
+    });
+    (root, handle)
+}
+
+fn mount_app(fake: &Rc<Fake>) -> (HtmlElement, impl Sized) {
+    let root = container();
+    let t: Rc<dyn Transport> = Rc::new(FakeTransport(fake.clone()));
+    let handle = mount_to(
+        root.clone(),
+        move || view! { <App transport=Some(t.clone())/> },
+    );
+    (root, handle)
+}
+
+/// Fills the phone form and submits it; returns when the code form is there.
+async fn to_code_step(root: &HtmlElement) {
+    let phone = wait_for(root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&phone, "2015550100");
+    settle().await;
+    assert_eq!(phone.value(), "(201) 555-0100", "grouped as you type");
+    click(root, "button#identifier-submit");
+    wait_for(root, "form#code-form").await;
+    settle().await;
+}
+
+// ----- tests -----
+
+#[wasm_bindgen_test]
+async fn identifier_form_phone_only() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    wait_for(&root, "form#identifier-form").await;
+    let phone = input(&root, "input#phone-number");
+    assert_eq!(phone.type_(), "tel");
+    assert_eq!(
+        phone.get_attribute("autocomplete").as_deref(),
+        Some("tel-national")
+    );
+    let country: HtmlSelectElement = find(&root, "select#country").unwrap().unchecked_into();
+    assert_eq!(country.value(), "US", "default country");
+    assert!(find(&root, "input#email-address").is_none());
+    assert!(
+        find(&root, "button#use-email").is_none(),
+        "no switch with one kind"
+    );
+    assert_eq!(
+        find(&root, "button#identifier-submit")
+            .unwrap()
+            .text_content()
+            .unwrap()
+            .trim(),
+        "Continue"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn identifier_form_email_only() {
+    set_path("/sign-up");
+    let fake = Fake::new(Scenario {
+        email: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_up(&fake);
+    wait_for(&root, "form#identifier-form").await;
+    let email = input(&root, "input#email-address");
+    assert_eq!(email.type_(), "email");
+    assert_eq!(
+        email.get_attribute("autocomplete").as_deref(),
+        Some("email")
+    );
+    assert!(find(&root, "input#phone-number").is_none());
+    assert!(find(&root, "select#country").is_none());
+    assert!(find(&root, "button#use-phone").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn identifier_form_both_with_switch_keeps_what_was_typed() {
+    set_path("/sign-in");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        email: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_in(&fake);
+    wait_for(&root, "input#phone-number").await;
+    assert!(find(&root, "input#email-address").is_none(), "phone first");
+    type_into(&input(&root, "input#phone-number"), "201555");
+    settle().await;
+    click(&root, "button#use-email");
+    let email = wait_for(&root, "input#email-address")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert!(find(&root, "input#phone-number").is_none());
+    type_into(&email, "jane@example.com");
+    settle().await;
+    click(&root, "button#use-phone");
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert_eq!(
+        phone.value(),
+        "(201) 555",
+        "typed digits survive the switch"
+    );
+    click(&root, "button#use-email");
+    let email = wait_for(&root, "input#email-address")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert_eq!(email.value(), "jane@example.com");
+}
+
+#[wasm_bindgen_test]
+async fn submitting_switches_to_the_code_form_and_focuses_it() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    assert!(find(&root, "form#identifier-form").is_none());
+    let create = fake.seen("POST", "/v1/client/sign_ups");
+    assert_eq!(create.len(), 1);
+    assert_eq!(
+        create[0].field("phone_number"),
+        Some("+12015550100"),
+        "E.164 on the wire"
+    );
+    assert_eq!(
+        fake.seen("POST", "/prepare_verification")[0].field("strategy"),
+        Some("phone_code")
+    );
+    let code = input(&root, "input#code");
+    assert_eq!(
+        code.get_attribute("autocomplete").as_deref(),
+        Some("one-time-code")
+    );
+    assert_eq!(code.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(code.get_attribute("maxlength").as_deref(), Some("6"));
+    assert_eq!(code.get_attribute("pattern").as_deref(), Some("[0-9]*"));
+    assert_eq!(
+        root.query_selector_all("input").unwrap().length(),
+        1,
+        "one real input"
+    );
+    assert_eq!(
+        root.query_selector_all(".otp-slot").unwrap().length(),
+        6,
+        "six drawn slots"
+    );
+    wait_until("code input focused", || active_id() == "code").await;
+    assert!(root.text_content().unwrap().contains("+1 (201) 555-0100"));
+}
+
+#[wasm_bindgen_test]
+async fn resend_is_disabled_with_a_countdown() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    let resend: HtmlButtonElement = find(&root, "button#resend-code").unwrap().unchecked_into();
+    assert!(resend.disabled());
+    let text = resend.text_content().unwrap();
+    assert!(
+        text.starts_with("Resend code (") && (text.contains("30") || text.contains("29")),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn six_digits_auto_submit_and_sign_in_lands_on_redirect_url() {
+    set_path("/sign-up?redirect_url=%2Fuser");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    // Autofill delivers the whole code at once, with junk around it.
+    type_into(&input(&root, "input#code"), "42 42 42");
+    wait_until("attempt sent", || {
+        !fake.seen("POST", "/attempt_verification").is_empty()
+    })
+    .await;
+    let attempt = fake.seen("POST", "/attempt_verification");
+    assert_eq!(attempt.len(), 1, "auto-submitted once, no button press");
+    assert_eq!(attempt[0].field("code"), Some("424242"));
+    wait_until("session activated", || {
+        !fake
+            .seen("POST", "/v1/client/sessions/sess_1/touch")
+            .is_empty()
+    })
+    .await;
+    wait_until("navigated to redirect_url", || location() == "/user").await;
+}
+
+#[wasm_bindgen_test]
+async fn wrong_code_shows_the_error_next_to_the_input_and_clears_it() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    type_into(&input(&root, "input#code"), "111111");
+    let err = wait_for(&root, "#code-error").await;
+    assert_eq!(
+        err.text_content().unwrap().trim(),
+        "That code is incorrect. Try again."
+    );
+    settle().await;
+    let code = input(&root, "input#code");
+    assert_eq!(code.value(), "", "cleared");
+    assert_eq!(code.get_attribute("aria-invalid").as_deref(), Some("true"));
+    wait_until("refocused", || active_id() == "code").await;
+    let live = root.query_selector("[aria-live]").unwrap().unwrap();
+    assert!(
+        live.text_content().unwrap().contains("incorrect"),
+        "announced"
+    );
+    // Typing again clears the error.
+    type_into(&code, "4");
+    settle().await;
+    assert!(find(&root, "#code-error").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn edit_identifier_goes_back_without_losing_the_number() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    click(&root, "button#edit-identifier");
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert_eq!(phone.value(), "(201) 555-0100");
+}
+
+#[wasm_bindgen_test]
+async fn username_step_when_required() {
+    set_path("/sign-up");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        username_required: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    type_into(&input(&root, "input#code"), "424242");
+    let name = wait_for(&root, "form#username-form input#username")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&name, "jane_doe");
+    settle().await;
+    click(&root, "button#username-submit");
+    wait_until("PATCH sent", || {
+        !fake.seen("PATCH", "/v1/client/sign_ups/sua_1").is_empty()
+    })
+    .await;
+    assert_eq!(
+        fake.seen("PATCH", "/v1/client/sign_ups/sua_1")[0].field("username"),
+        Some("jane_doe")
+    );
+    wait_until("activated", || !fake.seen("POST", "/touch").is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn unknown_account_offers_sign_up_instead() {
+    set_path("/sign-in");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_in(&fake);
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&phone, "2015550199");
+    settle().await;
+    click(&root, "button#identifier-submit");
+    let err = wait_for(&root, "#identifier-error").await;
+    assert!(
+        err.text_content()
+            .unwrap()
+            .contains("We couldn't find an account with that phone number.")
+    );
+    let link = wait_for(&root, "#identifier-error a#sign-up-instead").await;
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/sign-up?identifier=%2B12015550199")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn invalid_phone_is_caught_before_sending() {
+    set_path("/sign-in");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_in(&fake);
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&phone, "20155");
+    settle().await;
+    click(&root, "button#identifier-submit");
+    let err = wait_for(&root, "#identifier-error").await;
+    assert!(err.text_content().unwrap().contains("too short"));
+    assert!(fake.seen("POST", "/v1/client/sign_ins").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn network_failure_has_its_own_message_and_retry() {
+    set_path("/sign-in");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        offline: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_in(&fake);
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&phone, "2015550100");
+    settle().await;
+    click(&root, "button#identifier-submit");
+    let err = wait_for(&root, "#form-error").await;
+    assert!(
+        err.text_content()
+            .unwrap()
+            .contains("couldn't reach the server")
+    );
+    fake.scenario.borrow_mut().offline = false;
+    click(&root, "#form-error button#retry");
+    wait_for(&root, "form#code-form").await;
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_flow_with_a_wrong_then_right_code() {
+    set_path("/sign-in");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_in(&fake);
+    to_code_step(&root).await;
+    assert_eq!(
+        fake.seen("POST", "/v1/client/sign_ins")[0].field("identifier"),
+        Some("+12015550100")
+    );
+    let prepare = fake.seen("POST", "/prepare_first_factor");
+    assert_eq!(prepare[0].field("phone_number_id"), Some("idn_p"));
+    type_into(&input(&root, "input#code"), "000000");
+    wait_for(&root, "#code-error").await;
+    type_into(&input(&root, "input#code"), "424242");
+    wait_until("home", || location() == "/").await;
+}
+
+#[wasm_bindgen_test]
+async fn guard_sends_signed_out_users_to_sign_in_with_redirect_url() {
+    set_path("/user");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_app(&fake);
+    wait_until("redirected", || {
+        location() == "/sign-in?redirect_url=%2Fuser"
+    })
+    .await;
+    wait_for(&root, "form#identifier-form").await;
+    assert!(find(&root, "#user-profile").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn signed_in_users_skip_the_auth_pages_and_see_home() {
+    set_path("/sign-in");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        signed_in: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_app(&fake);
+    wait_until("sent home", || location() == "/").await;
+    let who = wait_for(&root, "#signed-in-identifier").await;
+    assert_eq!(who.text_content().unwrap(), "+12015550100");
+    click(&root, "#user-button");
+    wait_for(&root, "a#manage-account").await;
+    click(&root, "button#sign-out");
+    wait_until("signed out", || {
+        !fake.seen("DELETE", "/v1/client/sessions").is_empty()
+    })
+    .await;
+    wait_for(&root, "a#go-sign-in").await;
+    assert!(find(&root, "a#go-sign-up").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn profile_lists_the_verified_phone() {
+    set_path("/user");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        signed_in: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_app(&fake);
+    let profile = wait_for(&root, "#user-profile").await;
+    let text = profile.text_content().unwrap();
+    assert!(
+        text.contains("+1 (201) 555-0100") && text.contains("Verified") && text.contains("sess_1"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unknown_paths_show_not_found() {
+    set_path("/nope");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_app(&fake);
+    wait_for(&root, "#not-found").await;
+}
+
+#[wasm_bindgen_test]
+async fn resend_follows_the_server_cooldown_and_sends_again() {
+    set_path("/sign-up");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        cooldown: Some(1),
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    let resend: HtmlButtonElement = find(&root, "button#resend-code").unwrap().unchecked_into();
+    assert!(resend.disabled());
+    assert_eq!(resend.text_content().unwrap(), "Resend code (1)");
+    wait_until("enabled after the cooldown", || !resend.disabled()).await;
+    assert_eq!(resend.text_content().unwrap(), "Resend code");
+    resend.click();
+    wait_until("second prepare", || {
+        fake.seen("POST", "/prepare_verification").len() == 2
+    })
+    .await;
+    settle().await;
+    let resend: HtmlButtonElement = find(&root, "button#resend-code").unwrap().unchecked_into();
+    assert!(resend.disabled(), "countdown restarts");
+}
+
+#[wasm_bindgen_test]
+async fn an_identifier_in_the_url_is_prefilled() {
+    set_path("/sign-in?identifier=%2B447700900123");
+    let fake = Fake::new(Scenario {
+        phone: true,
+        email: true,
+        ..Default::default()
+    });
+    let (root, _h) = mount_sign_in(&fake);
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert_eq!(phone.value(), "7700 900123");
+    let country: HtmlSelectElement = find(&root, "select#country").unwrap().unchecked_into();
+    assert_eq!(country.value(), "GB");
+}
