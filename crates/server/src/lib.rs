@@ -1,1 +1,63 @@
-//! The onetime OTP server.
+//! The onetime OTP server: a subset of Clerk's Frontend API (FAPI) for sign-up and sign-in with
+//! one-time codes sent by SMS or email.
+//!
+//! Layout: [`config`] (instance TOML + runtime settings), [`domain`] (parsed inputs),
+//! [`store`] (all SQL), [`delivery`] (the [`delivery::CodeSender`] boundary), [`otp`] (code
+//! rules), [`render`] (rows to wire types), [`routes`] (axum handlers), [`startup`]
+//! ([`startup::Application`]).
+
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod delivery;
+pub mod domain;
+pub mod error;
+pub mod otp;
+pub mod render;
+pub mod routes;
+pub mod startup;
+pub mod store;
+
+pub use startup::{Application, Deps};
+
+use std::sync::Arc;
+
+/// Shared state of all handlers.
+pub struct AppState {
+    /// Instance configuration.
+    pub config: config::InstanceConfig,
+    /// Dev mode.
+    pub dev: bool,
+    /// Database.
+    pub store: store::Store,
+    /// Server secret.
+    pub secret: crypto::Secret,
+    /// Session-token key.
+    pub key: crypto::SigningKey,
+    /// Time.
+    pub clock: Arc<dyn clock::Clock>,
+    /// Code delivery.
+    pub sender: Arc<dyn delivery::CodeSender>,
+    /// The dev outbox (dev mode only).
+    pub outbox: Option<delivery::DevSender>,
+    /// JWT issuer.
+    pub issuer: String,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("dev", &self.dev)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Now in unix ms.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// Handle to the shared state.
+pub type App = Arc<AppState>;

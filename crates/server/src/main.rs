@@ -1,2 +1,98 @@
-//! `onetime-server` binary.
-fn main() {}
+//! `onetime-server` binary: command line, logging, start.
+
+use clap::Parser;
+use onetime_server::Application;
+use onetime_server::config::{Config, InstanceConfig};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The onetime OTP server: a Clerk Frontend API subset for sign-up and sign-in with one-time
+/// codes sent by SMS or email.
+#[derive(Debug, Parser)]
+#[command(
+    name = "onetime-server",
+    version,
+    after_help = "Environment:\n  ONETIME_SECRET  server secret (>= 32 chars) keying code HMACs and the client cookie;\n                  required without --dev (dev mode generates and stores one)\n  RUST_LOG        log filter (default: info)"
+)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "ONETIME_LISTEN",
+        default_value = "127.0.0.1:8787",
+        value_name = "ADDR"
+    )]
+    listen: SocketAddr,
+    /// Database URL (SQLite); the directory and file are created if missing.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://.data/onetime.db",
+        value_name = "URL"
+    )]
+    database: String,
+    /// Instance configuration TOML (see config/onetime.example.toml); built-in defaults if omitted.
+    #[arg(long, env = "ONETIME_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Dev mode: Clerk test identifiers accept 424242, other codes go to the log and GET /dev/outbox.
+    #[arg(long, env = "ONETIME_DEV")]
+    dev: bool,
+    /// Serve a built app (trunk build --release output) from this directory, with SPA fallback.
+    #[arg(long = "static", env = "ONETIME_STATIC", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("onetime-server: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let instance = match &cli.config {
+        Some(path) => InstanceConfig::from_file(path)?,
+        None => InstanceConfig::default(),
+    };
+    if let Some(dir) = &cli.static_dir {
+        if !dir.join("index.html").is_file() {
+            anyhow::bail!(
+                "--static {}: no index.html in that directory",
+                dir.display()
+            );
+        }
+    }
+    let config = Config {
+        listen: cli.listen,
+        database_url: cli.database,
+        dev: cli.dev,
+        static_dir: cli.static_dir,
+        secret: std::env::var("ONETIME_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        instance,
+        ..Config::new()
+    };
+    let app = Application::build(config).await?;
+    println!("onetime-server listening on http://{}", app.local_addr());
+    if cli.dev {
+        println!(
+            "dev mode: codes appear in this log and at http://{}/dev/outbox; test numbers +1XXX55501NN and +clerk_test emails use 424242",
+            app.local_addr()
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! Configuration: the instance configuration (a TOML file) and the runtime settings.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Settings of one identifier kind (phone number, email address or username).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierConfig {
+    /// Whether users can have this identifier at all.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Whether sign-up requires it.
+    #[serde(default)]
+    pub required: bool,
+    /// Whether it can be used to sign in (with a code for phone/email; a username signs in with
+    /// a code sent to the user's phone or email).
+    #[serde(default)]
+    pub sign_in: bool,
+}
+
+impl IdentifierConfig {
+    const fn new(enabled: bool, required: bool, sign_in: bool) -> Self {
+        Self {
+            enabled,
+            required,
+            sign_in,
+        }
+    }
+}
+
+/// `[identifiers]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Identifiers {
+    /// `[identifiers.phone_number]`: default enabled, not required, sign-in on.
+    pub phone_number: IdentifierConfig,
+    /// `[identifiers.email_address]`: default enabled, not required, sign-in on.
+    pub email_address: IdentifierConfig,
+    /// `[identifiers.username]`: default disabled.
+    pub username: IdentifierConfig,
+}
+
+impl Default for Identifiers {
+    fn default() -> Self {
+        Self {
+            phone_number: IdentifierConfig::new(true, false, true),
+            email_address: IdentifierConfig::new(true, false, true),
+            username: IdentifierConfig::new(false, false, false),
+        }
+    }
+}
+
+/// `[codes]`: one-time code rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeConfig {
+    /// Code lifetime in seconds (default 600).
+    pub lifetime_secs: u64,
+    /// Wrong attempts allowed per verification before it is `failed` (default 5).
+    pub max_attempts: u32,
+    /// Minimum seconds between two sends for the same sign-in/sign-up verification (default 30).
+    pub resend_cooldown_secs: u64,
+    /// Maximum sends to one identifier per `send_window_secs` (default 5).
+    pub sends_per_identifier: u32,
+    /// Window of the per-identifier send limit in seconds (default 600).
+    pub send_window_secs: u64,
+}
+
+impl Default for CodeConfig {
+    fn default() -> Self {
+        Self {
+            lifetime_secs: 600,
+            max_attempts: 5,
+            resend_cooldown_secs: 30,
+            sends_per_identifier: 5,
+            send_window_secs: 600,
+        }
+    }
+}
+
+/// The instance configuration, read from the `--config` TOML file (see
+/// `config/onetime.example.toml`). Every key is optional; the defaults follow Clerk's
+/// passwordless guide: phone number first (SMS codes), email codes as the alternative,
+/// no username, no password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// Application name shown in messages and `display_config.application_name`.
+    pub app_name: String,
+    /// Public base URL of this server (JWT `iss`; an `https` URL turns on `Secure` cookies).
+    pub public_url: Option<String>,
+    /// Force the `Secure` attribute on the client cookie on or off (default: decided by
+    /// `public_url` or the `X-Forwarded-Proto` request header).
+    pub secure_cookies: Option<bool>,
+    /// Origins allowed to call the API with credentials (CORS). Same-origin needs nothing.
+    pub allowed_origins: Vec<String>,
+    /// URL of the app's home page (display_config URLs derive from it). Default: `public_url` or `/`.
+    pub home_url: Option<String>,
+    /// Session lifetime in seconds (default 7 days).
+    pub session_lifetime_secs: u64,
+    /// One signed-in session per client (default true): sign-in/up while signed in is `session_exists`.
+    pub single_session_mode: bool,
+    /// Which identifiers exist, are required and sign in.
+    pub identifiers: Identifiers,
+    /// Code rules.
+    pub codes: CodeConfig,
+    /// `[delivery]`: how codes reach phones and mailboxes.
+    pub delivery: crate::delivery::settings::DeliveryConfig,
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        Self {
+            app_name: "onetime".into(),
+            public_url: None,
+            secure_cookies: None,
+            allowed_origins: vec![
+                "http://localhost:8080".into(),
+                "http://127.0.0.1:8080".into(),
+            ],
+            home_url: None,
+            session_lifetime_secs: 7 * 24 * 3600,
+            single_session_mode: true,
+            identifiers: Identifiers::default(),
+            codes: CodeConfig::default(),
+            delivery: crate::delivery::settings::DeliveryConfig::default(),
+        }
+    }
+}
+
+impl InstanceConfig {
+    /// Reads and validates a TOML file.
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        Self::from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("invalid config file {}: {e}", path.display()))
+    }
+
+    /// Parses and validates TOML text.
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let cfg: Self = toml::from_str(text)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks cross-field rules.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let ids = &self.identifiers;
+        for (name, c) in [
+            ("phone_number", &ids.phone_number),
+            ("email_address", &ids.email_address),
+            ("username", &ids.username),
+        ] {
+            if (c.required || c.sign_in) && !c.enabled {
+                anyhow::bail!("identifiers.{name}: required/sign_in need enabled = true");
+            }
+        }
+        if !ids.phone_number.enabled && !ids.email_address.enabled {
+            anyhow::bail!(
+                "at least one of identifiers.phone_number / email_address must be enabled"
+            );
+        }
+        if ids.username.sign_in && !ids.phone_number.sign_in && !ids.email_address.sign_in {
+            anyhow::bail!(
+                "username sign-in needs phone_number or email_address sign-in (codes go there)"
+            );
+        }
+        let c = &self.codes;
+        if c.lifetime_secs == 0 || c.max_attempts == 0 || c.sends_per_identifier == 0 {
+            anyhow::bail!("codes.lifetime_secs, max_attempts and sends_per_identifier must be > 0");
+        }
+        self.delivery.validate()?;
+        if self.session_lifetime_secs == 0 {
+            anyhow::bail!("session_lifetime_secs must be > 0");
+        }
+        Ok(())
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// sqlx database URL, e.g. `sqlite://.data/onetime.db`.
+    pub database_url: String,
+    /// Dev mode: test identifiers with `424242`, codes in the log and at `/dev/outbox`.
+    pub dev: bool,
+    /// Directory of a built app to serve with SPA fallback.
+    pub static_dir: Option<PathBuf>,
+    /// Server secret (HMAC of codes and of the client cookie). Required outside dev mode.
+    pub secret: Option<String>,
+    /// The instance configuration.
+    pub instance: InstanceConfig,
+    /// A PEM RSA private key to use instead of the stored/generated one (tests use this to
+    /// skip key generation). Not persisted.
+    pub signing_key_pem: Option<String>,
+    /// Delivery provider secrets given directly (tests); unset ones come from the environment.
+    pub delivery_secrets: crate::delivery::Secrets,
+}
+
+impl Config {
+    /// Defaults: 127.0.0.1:8787, `sqlite://.data/onetime.db`, built-in instance configuration.
+    pub fn new() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            database_url: "sqlite://.data/onetime.db".into(),
+            dev: false,
+            static_dir: None,
+            secret: None,
+            instance: InstanceConfig::default(),
+            signing_key_pem: None,
+            delivery_secrets: crate::delivery::Secrets::from_env(),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_matches_defaults() {
+        let text = include_str!("../../../config/onetime.example.toml");
+        let cfg = InstanceConfig::from_toml(text).unwrap();
+        assert_eq!(cfg, InstanceConfig::default());
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        assert_eq!(
+            InstanceConfig::from_toml("").unwrap(),
+            InstanceConfig::default()
+        );
+    }
+
+    #[test]
+    fn inconsistent_config_is_rejected() {
+        let bad = "[identifiers.username]\nenabled = false\nrequired = true\n";
+        assert!(InstanceConfig::from_toml(bad).is_err());
+        assert!(InstanceConfig::from_toml("unknown_key = 1").is_err());
+    }
+}

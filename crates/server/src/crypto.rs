@@ -1,0 +1,199 @@
+//! Randomness, ids, code MACs, signed cookies and the session-token signing key.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::Rng as _;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A new id with a Clerk-style prefix (`client_`, `sua_`, `sia_`, `sess_`, `user_`, `idn_`),
+/// followed by 27 random base62 characters (~160 bits).
+pub fn new_id(prefix: &str) -> String {
+    let mut rng = rand::rng();
+    let mut s = String::with_capacity(prefix.len() + 28);
+    s.push_str(prefix);
+    s.push('_');
+    for _ in 0..27 {
+        s.push(BASE62[rng.random_range(0..BASE62.len())] as char);
+    }
+    s
+}
+
+/// A fresh 6-digit code from the thread-local CSPRNG (ChaCha, seeded from the OS).
+pub fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+/// Random bytes as base64url (for secrets).
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill(&mut buf[..]);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Keyed MACs derived from the server secret.
+#[derive(Clone)]
+pub struct Secret {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    /// Wraps the server secret.
+    pub fn new(secret: &str) -> Self {
+        Self {
+            key: secret.as_bytes().to_vec(),
+        }
+    }
+
+    fn mac(&self, domain: &str, parts: &[&str]) -> Vec<u8> {
+        let mut m = HmacSha256::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        m.update(domain.as_bytes());
+        for p in parts {
+            m.update(&[0]);
+            m.update(p.as_bytes());
+        }
+        m.finalize().into_bytes().to_vec()
+    }
+
+    /// MAC of a code, bound to its verification (`owner` id and field), base64url.
+    /// Only this is stored; the code itself never is.
+    pub fn code_mac(&self, owner: &str, field: &str, code: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac("otp-code", &[owner, field, code]))
+    }
+
+    /// Constant-time check of a submitted code against a stored MAC.
+    pub fn code_matches(&self, owner: &str, field: &str, code: &str, stored: &str) -> bool {
+        let Ok(stored) = URL_SAFE_NO_PAD.decode(stored) else {
+            return false;
+        };
+        let candidate = self.mac("otp-code", &[owner, field, code]);
+        candidate.ct_eq(&stored).into()
+    }
+
+    /// Cookie value `<client_id>.<mac>`.
+    pub fn sign_client_id(&self, client_id: &str) -> String {
+        let mac = URL_SAFE_NO_PAD.encode(self.mac("client-cookie", &[client_id]));
+        format!("{client_id}.{mac}")
+    }
+
+    /// Verifies a cookie value and returns the client id.
+    pub fn verify_client_cookie(&self, value: &str) -> Option<String> {
+        let (id, mac) = value.rsplit_once('.')?;
+        let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        let expected = self.mac("client-cookie", &[id]);
+        bool::from(expected.ct_eq(&mac)).then(|| id.to_owned())
+    }
+}
+
+/// The RS256 key that signs session tokens.
+pub struct SigningKey {
+    /// Key id (in the JWT header and the JWKS).
+    pub kid: String,
+    encoding: jsonwebtoken::EncodingKey,
+    jwk: onetime_protocol::Jwk,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({})", self.kid)
+    }
+}
+
+/// Generates a new 2048-bit RSA key as PKCS#1 PEM.
+pub fn generate_rsa_pem() -> anyhow::Result<String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    let key = rsa::RsaPrivateKey::new(&mut rand_core06::OsRng, 2048)?;
+    Ok(key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)?.to_string())
+}
+
+impl SigningKey {
+    /// Loads a PKCS#1 or PKCS#8 PEM private key.
+    pub fn from_pem(pem: &str) -> anyhow::Result<Self> {
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        use rsa::pkcs8::DecodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem))?;
+        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+        let kid = format!(
+            "ins_{}",
+            &URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{n}.{e}").as_bytes()))[..16]
+        );
+        use rsa::pkcs1::EncodeRsaPrivateKey as _;
+        let encoding = jsonwebtoken::EncodingKey::from_rsa_der(key.to_pkcs1_der()?.as_bytes());
+        let jwk = onetime_protocol::Jwk {
+            kid: kid.clone(),
+            alg: "RS256".into(),
+            use_: "sig".into(),
+            kty: "RSA".into(),
+            n,
+            e,
+        };
+        Ok(Self { kid, encoding, jwk })
+    }
+
+    /// The public key as a JWK.
+    pub fn jwk(&self) -> &onetime_protocol::Jwk {
+        &self.jwk
+    }
+
+    /// Signs claims as an RS256 JWT with this key's `kid`.
+    pub fn sign(&self, claims: &onetime_protocol::SessionClaims) -> anyhow::Result<String> {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_prefix_and_are_unique() {
+        let a = new_id("sua");
+        assert!(a.starts_with("sua_") && a.len() == 31);
+        assert_ne!(a, new_id("sua"));
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..100 {
+            let c = new_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn code_mac_is_bound_and_checked() {
+        let s = Secret::new("k");
+        let mac = s.code_mac("sua_1", "phone_number", "123456");
+        assert!(!mac.contains("123456"));
+        assert!(s.code_matches("sua_1", "phone_number", "123456", &mac));
+        assert!(!s.code_matches("sua_1", "phone_number", "123457", &mac));
+        assert!(!s.code_matches("sua_2", "phone_number", "123456", &mac));
+        assert!(!Secret::new("other").code_matches("sua_1", "phone_number", "123456", &mac));
+    }
+
+    #[test]
+    fn cookie_signature() {
+        let s = Secret::new("k");
+        let v = s.sign_client_id("client_abc");
+        assert_eq!(s.verify_client_cookie(&v).as_deref(), Some("client_abc"));
+        assert!(s.verify_client_cookie("client_abc.AAAA").is_none());
+        assert!(s.verify_client_cookie("garbage").is_none());
+    }
+}

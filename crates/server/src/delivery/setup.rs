@@ -1,0 +1,195 @@
+//! Building the sender from `[delivery]`: one provider per channel, secrets from the
+//! environment, the dev outbox in `--dev` for channels without a provider.
+
+use super::retry::RetryPolicy;
+use super::settings::{EmailProvider, SmsProvider};
+use super::smtp::SmtpSender;
+use super::templates::Templates;
+use super::twilio::TwilioSender;
+use super::webhook::WebhookSender;
+use super::{Channel, CodeSender, DevSender, OutgoingCode, SendFuture, UnconfiguredSender};
+use crate::config::InstanceConfig;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where provider secrets come from: values given here first (tests, embedding), then the
+/// process environment. Empty values count as unset.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    given: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secrets")
+            .field("given", &self.given.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Secrets {
+    /// Only the process environment.
+    pub fn from_env() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value for the variable `name` (takes precedence over the environment).
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.given.insert(name.into(), value.into());
+        self
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.given
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn require(&self, name: &str, what: &str) -> anyhow::Result<String> {
+        self.get(name).ok_or_else(|| {
+            anyhow::anyhow!("{what} needs the environment variable {name} (it is not set)")
+        })
+    }
+}
+
+/// The sender of the server and, in dev mode, the outbox behind `GET /dev/outbox`.
+pub struct Senders {
+    /// Routes each code to its channel's provider.
+    pub sender: Arc<dyn CodeSender>,
+    /// The dev outbox (dev mode only).
+    pub outbox: Option<DevSender>,
+}
+
+impl std::fmt::Debug for Senders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Senders")
+            .field("outbox", &self.outbox.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Dispatches by channel.
+struct ByChannel {
+    email: Arc<dyn CodeSender>,
+    sms: Arc<dyn CodeSender>,
+}
+
+impl CodeSender for ByChannel {
+    fn send<'a>(&'a self, msg: &'a OutgoingCode) -> SendFuture<'a> {
+        match msg.channel {
+            Channel::Email => self.email.send(msg),
+            Channel::Sms => self.sms.send(msg),
+        }
+    }
+}
+
+/// An HTTP client for providers: rustls, no redirects, bounded connect and request time.
+pub(crate) fn http_client(policy: &RetryPolicy) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .user_agent(concat!("onetime-server/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(policy.attempt_timeout)
+        .timeout(policy.attempt_timeout)
+        .build()?)
+}
+
+/// The host for SMS origin-bound lines: `[delivery] sms_origin_host`, else `public_url`'s host.
+fn origin_host(instance: &InstanceConfig) -> Option<String> {
+    if let Some(h) = &instance.delivery.sms_origin_host {
+        return Some(h.clone());
+    }
+    let url = reqwest::Url::parse(instance.public_url.as_deref()?).ok()?;
+    url.host_str().map(str::to_owned)
+}
+
+/// Builds the senders. Without `dev`, a channel without a provider fails every send (the
+/// client gets `502 delivery_failed`) and `provider = "dev"` is refused. With `dev`, a channel
+/// without a provider (or with `provider = "dev"`) goes to the dev outbox; a configured real
+/// provider is used as configured.
+pub fn build(instance: &InstanceConfig, dev: bool, secrets: &Secrets) -> anyhow::Result<Senders> {
+    let cfg = &instance.delivery;
+    let policy = RetryPolicy::from_config(cfg);
+    let templates = Arc::new(Templates::load(cfg.templates_dir.as_deref())?);
+    let outbox = dev.then(DevSender::new);
+    let host = origin_host(instance);
+    let fallback = |channel: &str| -> anyhow::Result<Arc<dyn CodeSender>> {
+        match &outbox {
+            Some(o) => Ok(Arc::new(o.clone())),
+            None => {
+                tracing::warn!(
+                    "no delivery provider for {channel}: sending {channel} codes fails until [delivery.{channel}] is configured"
+                );
+                Ok(Arc::new(UnconfiguredSender))
+            }
+        }
+    };
+    let dev_only = |channel: &str| -> anyhow::Result<Arc<dyn CodeSender>> {
+        match &outbox {
+            Some(o) => Ok(Arc::new(o.clone())),
+            None => anyhow::bail!(
+                "delivery.{channel}.provider = \"dev\" only works with --dev (it would only log the codes)"
+            ),
+        }
+    };
+    let email: Arc<dyn CodeSender> = match &cfg.email {
+        None => fallback("email")?,
+        Some(EmailProvider::Dev) => dev_only("email")?,
+        Some(EmailProvider::Smtp(s)) => {
+            let password = s
+                .username
+                .as_ref()
+                .and_then(|_| secrets.get(&s.password_env));
+            tracing::info!(host = %s.host, port = s.effective_port(), tls = ?s.tls, "email codes go out over SMTP");
+            Arc::new(SmtpSender::new(s, password, templates.clone(), policy)?)
+        }
+        Some(EmailProvider::Webhook(w)) => {
+            let secret = secrets.require(&w.secret_env, "delivery.email (webhook)")?;
+            tracing::info!(url = %w.url, "email codes go out through the webhook");
+            Arc::new(WebhookSender::new(
+                w,
+                secret,
+                None,
+                templates.clone(),
+                policy,
+            )?)
+        }
+    };
+    let sms: Arc<dyn CodeSender> = match &cfg.sms {
+        None => fallback("sms")?,
+        Some(SmsProvider::Dev) => dev_only("sms")?,
+        Some(SmsProvider::Twilio(t)) => {
+            let token = secrets.require(&t.auth_token_env, "delivery.sms (twilio)")?;
+            if host.is_none() {
+                tracing::warn!(
+                    "SMS without the origin-bound line: set public_url or delivery.sms_origin_host for one-time-code autofill"
+                );
+            }
+            tracing::info!(base_url = %t.base_url, "SMS codes go out through Twilio");
+            Arc::new(TwilioSender::new(
+                t,
+                token,
+                host.clone(),
+                templates.clone(),
+                policy,
+            )?)
+        }
+        Some(SmsProvider::Webhook(w)) => {
+            let secret = secrets.require(&w.secret_env, "delivery.sms (webhook)")?;
+            tracing::info!(url = %w.url, "SMS codes go out through the webhook");
+            Arc::new(WebhookSender::new(
+                w,
+                secret,
+                host.clone(),
+                templates.clone(),
+                policy,
+            )?)
+        }
+    };
+    Ok(Senders {
+        sender: Arc::new(ByChannel { email, sms }),
+        outbox,
+    })
+}

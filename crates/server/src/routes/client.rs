@@ -1,0 +1,43 @@
+//! `GET /v1/client` and `DELETE /v1/client`.
+
+use super::{Ctx, Resource, clear_cookie, envelope, load_client};
+use crate::App;
+use crate::error::Result;
+use crate::store::Change;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use onetime_protocol as p;
+
+fn empty() -> Response {
+    axum::Json(p::Envelope::<p::Client>::default()).into_response()
+}
+
+/// The current client, or `{"response":null,"client":null}` (200) without one.
+pub async fn get(State(app): State<App>, ctx: Ctx) -> Result<Response> {
+    match load_client(&app, &ctx).await? {
+        Some(c) => envelope(&app, &ctx, Resource::Client, Some(&c), false).await,
+        None => Ok(empty()),
+    }
+}
+
+/// Ends all sessions and destroys the client (clears the cookie).
+pub async fn destroy(State(app): State<App>, ctx: Ctx) -> Result<Response> {
+    let _guard = app.store.lock().await;
+    if let Some(c) = load_client(&app, &ctx).await? {
+        let now = app.now();
+        let mut changes = Vec::new();
+        for mut s in app.store.client_sessions(&c.id, "active").await? {
+            s.status = "ended".into();
+            s.updated_at = now;
+            changes.push(Change::Session(s));
+        }
+        changes.push(Change::DeleteClient(c.id.clone()));
+        app.store.apply(changes).await?;
+    }
+    let mut resp = empty();
+    if let Some(v) = clear_cookie(&app, &ctx) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}

@@ -1,0 +1,101 @@
+//! Extractors: the request context (client cookie) and FAPI forms with FAPI-shaped rejections.
+
+use crate::App;
+use crate::error::AppError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Maximum accepted body size.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Per-request context.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Client id from a valid signed `__client` cookie.
+    pub client_id: Option<String>,
+    /// Whether the request came over https (`X-Forwarded-Proto`).
+    pub https: bool,
+    /// `Origin` header.
+    pub origin: Option<String>,
+}
+
+impl FromRequestParts<App> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let client_id = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .filter(|(k, _)| *k == super::COOKIE_NAME)
+            .find_map(|(_, v)| app.secret.verify_client_cookie(v));
+        let https = parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+        let origin = parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Self {
+            client_id,
+            https,
+            origin,
+        })
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`; JSON also accepted). Unknown keys are
+/// ignored, empty strings are `None` (see the protocol types). Bad bodies answer 4xx in the
+/// FAPI error shape instead of axum's plain-text rejections.
+#[derive(Debug, Clone)]
+pub struct FapiForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for FapiForm<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| AppError::body_too_large())?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        let parsed = if is_json {
+            serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+        } else {
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
+        };
+        parsed.map(Self).map_err(|e| {
+            AppError::api(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                onetime_protocol::codes::FORM_PARAM_FORMAT_INVALID,
+                "is invalid",
+                format!(
+                    "The request body could not be parsed: {}",
+                    truncate(&e, 200)
+                ),
+            )
+        })
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

@@ -1,0 +1,272 @@
+//! HTTP layer: router, extractors and the handlers of each area.
+
+mod client;
+mod dev;
+mod environment;
+mod extract;
+mod sessions;
+mod sign_ins;
+mod sign_ups;
+
+pub use extract::{Ctx, FapiForm};
+
+use crate::error::{AppError, Result};
+use crate::store::{Change, ClientRow};
+use crate::{App, render};
+use axum::Router;
+use axum::http::{HeaderValue, Method, Request, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use onetime_protocol as p;
+use std::path::Path;
+
+/// Client cookie name.
+pub const COOKIE_NAME: &str = "__client";
+/// Client cookie lifetime.
+pub const COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 3600;
+
+/// The FAPI router (without the method-override wrapper; see [`method_override`]).
+pub fn router(app: App, static_dir: Option<&Path>) -> Router {
+    let mut r = Router::new()
+        .route(
+            "/v1/environment",
+            get(environment::get)
+                .patch(environment::get)
+                .post(environment::get),
+        )
+        .route("/v1/client", get(client::get).delete(client::destroy))
+        .route("/v1/client/sign_ups", post(sign_ups::create))
+        .route(
+            "/v1/client/sign_ups/{id}",
+            get(sign_ups::get).patch(sign_ups::update),
+        )
+        .route(
+            "/v1/client/sign_ups/{id}/prepare_verification",
+            post(sign_ups::prepare),
+        )
+        .route(
+            "/v1/client/sign_ups/{id}/attempt_verification",
+            post(sign_ups::attempt),
+        )
+        .route("/v1/client/sign_ins", post(sign_ins::create))
+        .route("/v1/client/sign_ins/{id}", get(sign_ins::get))
+        .route(
+            "/v1/client/sign_ins/{id}/prepare_first_factor",
+            post(sign_ins::prepare),
+        )
+        .route(
+            "/v1/client/sign_ins/{id}/attempt_first_factor",
+            post(sign_ins::attempt),
+        )
+        .route(
+            "/v1/client/sessions",
+            axum::routing::delete(sessions::remove_all),
+        )
+        .route("/v1/client/sessions/{sid}", get(sessions::get))
+        .route("/v1/client/sessions/{sid}/touch", post(sessions::touch))
+        .route("/v1/client/sessions/{sid}/end", post(sessions::end))
+        .route("/v1/client/sessions/{sid}/remove", post(sessions::remove))
+        .route("/v1/client/sessions/{sid}/tokens", post(sessions::tokens))
+        .route("/.well-known/jwks.json", get(sessions::jwks))
+        .route("/v1/{*rest}", any(not_found))
+        .method_not_allowed_fallback(method_not_allowed);
+    if app.dev {
+        r = r.route("/dev/outbox", get(dev::outbox));
+    }
+    r = match static_dir {
+        Some(dir) => r.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .precompressed_gzip()
+                .precompressed_br()
+                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        ),
+        None => r.fallback(not_found),
+    };
+    r.with_state(app)
+}
+
+/// Honours `POST ?_method=PATCH|PUT|DELETE` (clerk-js avoids CORS preflights this way).
+/// Must wrap the router (it has to run before routing).
+pub fn method_override<B>(mut req: Request<B>) -> Request<B> {
+    if req.method() == Method::POST {
+        let wanted = req.uri().query().and_then(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == "_method")
+                .map(|(_, v)| v.to_ascii_uppercase())
+        });
+        match wanted.as_deref() {
+            Some("PATCH") => *req.method_mut() = Method::PATCH,
+            Some("PUT") => *req.method_mut() = Method::PUT,
+            Some("DELETE") => *req.method_mut() = Method::DELETE,
+            _ => {}
+        }
+    }
+    req
+}
+
+async fn not_found(uri: axum::http::Uri) -> AppError {
+    AppError::not_found("resource", uri.path())
+}
+
+async fn method_not_allowed(method: Method) -> AppError {
+    AppError::api(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        format!("{method} is not allowed on this endpoint."),
+    )
+}
+
+/// What a mutation answers with (rendered together with the full client).
+pub enum Resource {
+    /// A sign-up.
+    SignUp(String),
+    /// A sign-in.
+    SignIn(String),
+    /// A session.
+    Session(String),
+    /// The client itself.
+    Client,
+}
+
+fn cookie_header(app: &App, ctx: &Ctx, value: Option<&str>) -> Option<HeaderValue> {
+    let secure = app.config.secure_cookies.unwrap_or_else(|| {
+        app.config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+            || ctx.https
+    });
+    let secure = if secure { "; Secure" } else { "" };
+    let s = match value {
+        Some(id) => format!(
+            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE_SECS}{secure}",
+            app.secret.sign_client_id(id)
+        ),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&s).ok()
+}
+
+/// Loads the request's client (None when there is no valid cookie or it was deleted).
+pub async fn load_client(app: &App, ctx: &Ctx) -> Result<Option<ClientRow>> {
+    match &ctx.client_id {
+        Some(id) => Ok(app.store.client(id).await?),
+        None => Ok(None),
+    }
+}
+
+/// The request's client, or a new one (not yet stored).
+pub async fn client_or_new(app: &App, ctx: &Ctx) -> Result<ClientRow> {
+    if let Some(c) = load_client(app, ctx).await? {
+        return Ok(c);
+    }
+    let now = app.now();
+    Ok(ClientRow {
+        id: crate::crypto::new_id("client"),
+        sign_in_id: None,
+        sign_up_id: None,
+        last_active_session_id: None,
+        last_authentication_strategy: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Renders a `{response, client}` envelope (setting the client cookie when `set_cookie`).
+pub async fn envelope(
+    app: &App,
+    ctx: &Ctx,
+    resource: Resource,
+    client: Option<&ClientRow>,
+    set_cookie: bool,
+) -> Result<Response> {
+    let client_json = match client {
+        Some(c) => Some(render::client(app, c).await?),
+        None => None,
+    };
+    let response = match resource {
+        Resource::SignUp(id) => {
+            let su = app
+                .store
+                .sign_up(&id)
+                .await?
+                .ok_or_else(|| AppError::not_found("sign up", &id))?;
+            serde_json::to_value(render::sign_up(app, &su))
+        }
+        Resource::SignIn(id) => {
+            let si = app
+                .store
+                .sign_in(&id)
+                .await?
+                .ok_or_else(|| AppError::not_found("sign in", &id))?;
+            serde_json::to_value(render::sign_in(app, &si).await?)
+        }
+        Resource::Session(id) => {
+            let s = app
+                .store
+                .session(&id)
+                .await?
+                .ok_or_else(|| AppError::not_found("session", &id))?;
+            serde_json::to_value(render::session(app, &s).await?)
+        }
+        Resource::Client => serde_json::to_value(&client_json),
+    }
+    .map_err(anyhow::Error::from)?;
+    let body = p::Envelope {
+        response: Some(response).filter(|v| !v.is_null()),
+        client: client_json,
+    };
+    let mut resp = axum::Json(body).into_response();
+    if set_cookie {
+        if let Some(c) = client {
+            if let Some(v) = cookie_header(app, ctx, Some(&c.id)) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+        }
+    }
+    Ok(resp)
+}
+
+/// Finishes a mutation: on success renders the envelope; on an API error attaches the current
+/// client (as stored now) so clerk-js can resync.
+pub async fn finish(app: &App, ctx: &Ctx, result: Result<(Resource, ClientRow)>) -> Response {
+    match result {
+        Ok((resource, client)) => match envelope(app, ctx, resource, Some(&client), true).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
+        Err(e) => {
+            let client = match load_client(app, ctx).await {
+                Ok(Some(c)) => render::client(app, &c).await.ok(),
+                _ => None,
+            };
+            e.with_client(client).into_response()
+        }
+    }
+}
+
+/// Touches the client row and adds it to the change set.
+pub fn save_client(app: &App, client: &mut ClientRow, changes: &mut Vec<Change>) {
+    client.updated_at = app.now();
+    changes.push(Change::Client(client.clone()));
+}
+
+/// The cookie-clearing header.
+pub fn clear_cookie(app: &App, ctx: &Ctx) -> Option<HeaderValue> {
+    cookie_header(app, ctx, None)
+}
+
+/// `session_exists` when single-session mode is on and the client has an active session.
+pub async fn ensure_no_active_session(app: &App, client: &ClientRow) -> Result<()> {
+    if !app.config.single_session_mode {
+        return Ok(());
+    }
+    let now = app.now();
+    let active = app.store.client_sessions(&client.id, "active").await?;
+    match active.iter().find(|s| render::session_is_active(s, now)) {
+        Some(s) => Err(AppError::session_exists(&s.id)),
+        None => Ok(()),
+    }
+}

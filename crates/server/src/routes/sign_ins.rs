@@ -1,0 +1,334 @@
+//! Sign-in: create (optionally preparing in the same request), get, prepare_first_factor,
+//! attempt_first_factor.
+
+use super::{
+    Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
+    load_client, save_client,
+};
+use crate::domain::{EmailAddress, OtpCode, PhoneNumber, Username};
+use crate::error::{AppError, Result};
+use crate::otp::{self, Target};
+use crate::store::{Change, ClientRow, IdentRow, SessionRow, SignInRow};
+use crate::{App, crypto};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use onetime_protocol::{self as p, fields, strategies};
+
+const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
+const FIRST_FACTOR: &str = "first_factor";
+
+fn not_enabled(kind: &str) -> AppError {
+    AppError::param_format_invalid(
+        fields::IDENTIFIER,
+        format!("Signing in with a {kind} is not enabled for this application."),
+    )
+}
+
+/// Finds the user for an identifier: (normalised identifier, user id).
+async fn lookup(app: &App, raw: &str) -> Result<(String, String)> {
+    let ids = &app.config.identifiers;
+    let raw = raw.trim();
+    let looks_like_phone = raw.starts_with('+')
+        || (!raw.is_empty()
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_digit() || " -.()".contains(c)));
+    let (kind, value) = if raw.contains('@') {
+        if !ids.email_address.sign_in {
+            return Err(not_enabled("email address"));
+        }
+        let e = EmailAddress::parse(raw)
+            .map_err(|e| AppError::param_format_invalid(fields::IDENTIFIER, e.0))?;
+        (fields::EMAIL_ADDRESS, e.as_str().to_owned())
+    } else if looks_like_phone {
+        if !ids.phone_number.sign_in {
+            return Err(not_enabled("phone number"));
+        }
+        let ph = PhoneNumber::parse(raw)
+            .map_err(|e| AppError::param_format_invalid(fields::IDENTIFIER, e.0))?;
+        (fields::PHONE_NUMBER, ph.as_str().to_owned())
+    } else {
+        if !ids.username.sign_in {
+            return Err(AppError::param_format_invalid(
+                fields::IDENTIFIER,
+                "identifier must be a phone number in E.164 format or an email address.",
+            ));
+        }
+        let u = Username::parse(raw).map_err(|_| AppError::identifier_not_found())?;
+        let user = app
+            .store
+            .user_by_username(u.as_str())
+            .await?
+            .ok_or_else(AppError::identifier_not_found)?;
+        return Ok((u.as_str().to_owned(), user.id));
+    };
+    let ident = app
+        .store
+        .ident_by_value(kind, &value)
+        .await?
+        .ok_or_else(AppError::identifier_not_found)?;
+    Ok((value, ident.user_id))
+}
+
+fn parse_strategy(raw: Option<&String>) -> Result<Option<&'static str>> {
+    match raw.map(String::as_str) {
+        None => Ok(None),
+        Some(strategies::PHONE_CODE) => Ok(Some(strategies::PHONE_CODE)),
+        Some(strategies::EMAIL_CODE) => Ok(Some(strategies::EMAIL_CODE)),
+        Some(other) => Err(AppError::param_value_invalid(
+            fields::STRATEGY,
+            &other.chars().take(64).collect::<String>(),
+        )),
+    }
+}
+
+/// Picks the identification to send to: the requested id, else the one matching the identifier,
+/// else the user's first of that kind.
+async fn pick_ident(
+    app: &App,
+    si: &SignInRow,
+    strategy: &str,
+    requested: Option<&str>,
+) -> Result<IdentRow> {
+    let user_id = si
+        .user_id
+        .as_deref()
+        .ok_or_else(|| AppError::client_state_invalid("prepare first factor"))?;
+    let (kind, allowed) = if strategy == strategies::PHONE_CODE {
+        (
+            fields::PHONE_NUMBER,
+            app.config.identifiers.phone_number.sign_in,
+        )
+    } else {
+        (
+            fields::EMAIL_ADDRESS,
+            app.config.identifiers.email_address.sign_in,
+        )
+    };
+    if !allowed {
+        return Err(AppError::strategy_for_user_invalid());
+    }
+    let idents: Vec<IdentRow> = app
+        .store
+        .user_idents(user_id)
+        .await?
+        .into_iter()
+        .filter(|i| i.kind == kind)
+        .collect();
+    let found = match requested {
+        Some(id) => idents.into_iter().find(|i| i.id == id),
+        None => {
+            let matching = idents
+                .iter()
+                .position(|i| Some(i.value.as_str()) == si.identifier.as_deref());
+            match matching {
+                Some(n) => idents.into_iter().nth(n),
+                None => idents.into_iter().next(),
+            }
+        }
+    };
+    found.ok_or_else(AppError::strategy_for_user_invalid)
+}
+
+/// Sends a first-factor code for `si` (state kept across prepares: attempts are not reset).
+async fn prepare_factor(
+    app: &App,
+    si: &mut SignInRow,
+    strategy: &'static str,
+    requested: Option<&str>,
+) -> Result<Vec<Change>> {
+    let ident = pick_ident(app, si, strategy, requested).await?;
+    let mut state = si.first_factor.clone().unwrap_or_default();
+    let target = Target {
+        owner: &si.id,
+        field: FIRST_FACTOR,
+        recipient: &ident.value,
+        strategy,
+        is_test: otp::is_test_identifier(&ident.value),
+        locale: si.locale.clone(),
+    };
+    let changes = otp::prepare(app, target, &mut state).await?;
+    state.ident_id = Some(ident.id);
+    si.first_factor = Some(state);
+    Ok(changes)
+}
+
+async fn persist(
+    app: &App,
+    si: &SignInRow,
+    client: &mut ClientRow,
+    mut changes: Vec<Change>,
+) -> Result<()> {
+    let mut si = si.clone();
+    si.updated_at = app.now();
+    changes.push(Change::SignIn(si));
+    save_client(app, client, &mut changes);
+    app.store.apply(changes).await?;
+    Ok(())
+}
+
+/// `POST /v1/client/sign_ins`: `identifier` (+ optional `strategy` to send the code at once).
+pub async fn create(
+    State(app): State<App>,
+    ctx: Ctx,
+    FapiForm(form): FapiForm<p::CreateSignIn>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let raw = form
+            .identifier
+            .as_deref()
+            .ok_or_else(|| AppError::param_missing(fields::IDENTIFIER))?;
+        if raw.len() > 320 {
+            return Err(AppError::param_format_invalid(
+                fields::IDENTIFIER,
+                "identifier is too long.",
+            ));
+        }
+        let strategy = parse_strategy(form.strategy.as_ref())?;
+        let mut client = client_or_new(&app, &ctx).await?;
+        ensure_no_active_session(&app, &client).await?;
+        let (identifier, user_id) = lookup(&app, raw).await?;
+        let now = app.now();
+        let mut si = SignInRow {
+            id: crypto::new_id("sia"),
+            client_id: client.id.clone(),
+            status: "needs_first_factor".into(),
+            identifier: Some(identifier),
+            user_id: Some(user_id),
+            locale: form.locale.clone().filter(|l| l.len() <= 35),
+            first_factor: None,
+            created_session_id: None,
+            abandon_at: now + ABANDON_AFTER_MS,
+            created_at: now,
+            updated_at: now,
+        };
+        client.sign_in_id = Some(si.id.clone());
+        let id = si.id.clone();
+        if let Some(strategy) = strategy {
+            match prepare_factor(&app, &mut si, strategy, None).await {
+                Ok(changes) => persist(&app, &si, &mut client, changes).await?,
+                Err(e) => {
+                    // The sign-in exists; only the send failed (the client sees both).
+                    persist(&app, &si, &mut client, Vec::new()).await?;
+                    return Err(e);
+                }
+            }
+        } else {
+            persist(&app, &si, &mut client, Vec::new()).await?;
+        }
+        Ok((Resource::SignIn(id), client))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignInRow)> {
+    let client = load_client(app, ctx).await?;
+    let si = app.store.sign_in(id).await?;
+    match (client, si) {
+        (Some(c), Some(si)) if si.client_id == c.id => Ok((c, si)),
+        _ => Err(AppError::not_found("sign in", id)),
+    }
+}
+
+/// `GET /v1/client/sign_ins/{id}`.
+pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
+    let (c, si) = owned(&app, &ctx, &id).await?;
+    envelope(&app, &ctx, Resource::SignIn(si.id), Some(&c), false).await
+}
+
+/// `POST /v1/client/sign_ins/{id}/prepare_first_factor`.
+pub async fn prepare(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FapiForm(form): FapiForm<p::PrepareFirstFactor>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let strategy = parse_strategy(form.strategy.as_ref())?
+            .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
+        let (mut client, mut si) = owned(&app, &ctx, &id).await?;
+        if si.status != "needs_first_factor" {
+            return Err(AppError::client_state_invalid("prepare first factor"));
+        }
+        let requested = if strategy == strategies::PHONE_CODE {
+            form.phone_number_id.as_deref()
+        } else {
+            form.email_address_id.as_deref()
+        };
+        let changes = prepare_factor(&app, &mut si, strategy, requested).await?;
+        persist(&app, &si, &mut client, changes).await?;
+        Ok((Resource::SignIn(id.clone()), client))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+/// `POST /v1/client/sign_ins/{id}/attempt_first_factor`: checks the code; on success creates
+/// the session and makes it the client's last active session.
+pub async fn attempt(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FapiForm(form): FapiForm<p::AttemptFirstFactor>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let strategy = parse_strategy(form.strategy.as_ref())?;
+        let raw = form
+            .code
+            .as_deref()
+            .ok_or_else(|| AppError::param_missing(fields::CODE))?;
+        let code =
+            OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
+        let (mut client, mut si) = owned(&app, &ctx, &id).await?;
+        if si.status != "needs_first_factor" {
+            return Err(AppError::client_state_invalid("attempt first factor"));
+        }
+        let Some(mut state) = si.first_factor.clone() else {
+            return Err(AppError::verification_missing());
+        };
+        if strategy.is_some_and(|s| s != state.strategy) {
+            return Err(AppError::verification_strategy_invalid());
+        }
+        ensure_no_active_session(&app, &client).await?;
+        let outcome = otp::attempt(&app, &si.id, FIRST_FACTOR, &mut state, &code);
+        let strategy_used = state.strategy.clone();
+        si.first_factor = Some(state);
+        if let Err(e) = outcome {
+            persist(&app, &si, &mut client, Vec::new()).await?;
+            return Err(e);
+        }
+        let now = app.now();
+        let user_id = si
+            .user_id
+            .clone()
+            .ok_or_else(|| AppError::client_state_invalid("attempt first factor"))?;
+        let session_id = crypto::new_id("sess");
+        let changes = vec![
+            Change::Session(SessionRow {
+                id: session_id.clone(),
+                client_id: client.id.clone(),
+                user_id: user_id.clone(),
+                status: "active".into(),
+                expire_at: now
+                    + i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000)
+                        * 1000,
+                last_active_at: now,
+                created_at: now,
+                updated_at: now,
+            }),
+            Change::UserSignedIn { user_id, at: now },
+        ];
+        si.status = "complete".into();
+        si.created_session_id = Some(session_id.clone());
+        client.last_active_session_id = Some(session_id);
+        client.last_authentication_strategy = Some(strategy_used);
+        persist(&app, &si, &mut client, changes).await?;
+        Ok((Resource::SignIn(id.clone()), client))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}

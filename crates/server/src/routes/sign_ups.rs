@@ -1,0 +1,427 @@
+//! Sign-up: create, update, get, prepare_verification, attempt_verification.
+
+use super::{
+    Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
+    load_client, save_client,
+};
+use crate::domain::{EmailAddress, OtpCode, PhoneNumber, Username};
+use crate::error::{AppError, Result};
+use crate::otp::{self, Target};
+use crate::store::{
+    Change, ClientRow, IdentRow, SessionRow, SignUpRow, SignUpVerifs, StoreError, UserRow,
+};
+use crate::{App, crypto, render};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use onetime_protocol::{self as p, fields, strategies};
+
+const ABANDON_AFTER_MS: i64 = 24 * 3600 * 1000;
+const MAX_NAME_CHARS: usize = 256;
+
+/// `POST /v1/client/sign_ups`.
+pub async fn create(
+    State(app): State<App>,
+    ctx: Ctx,
+    FapiForm(form): FapiForm<p::CreateSignUp>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let mut client = client_or_new(&app, &ctx).await?;
+        ensure_no_active_session(&app, &client).await?;
+        let now = app.now();
+        let mut su = SignUpRow {
+            id: crypto::new_id("sua"),
+            client_id: client.id.clone(),
+            status: "missing_requirements".into(),
+            phone_number: None,
+            email_address: None,
+            username: None,
+            first_name: None,
+            last_name: None,
+            locale: None,
+            verifications: SignUpVerifs::default(),
+            created_user_id: None,
+            created_session_id: None,
+            abandon_at: now + ABANDON_AFTER_MS,
+            created_at: now,
+            updated_at: now,
+        };
+        apply_fields(&app, &mut su, &form).await?;
+        client.sign_up_id = Some(su.id.clone());
+        commit(&app, su, &mut client, Vec::new()).await?;
+        Ok((
+            Resource::SignUp(client.sign_up_id.clone().unwrap_or_default()),
+            client,
+        ))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignUpRow)> {
+    let client = load_client(app, ctx).await?;
+    let su = app.store.sign_up(id).await?;
+    match (client, su) {
+        (Some(c), Some(su)) if su.client_id == c.id => Ok((c, su)),
+        _ => Err(AppError::not_found("sign up", id)),
+    }
+}
+
+fn ensure_open(su: &SignUpRow, action: &str) -> Result<()> {
+    if su.status == "complete" {
+        Err(AppError::client_state_invalid(action))
+    } else {
+        Ok(())
+    }
+}
+
+/// `GET /v1/client/sign_ups/{id}`.
+pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
+    let (c, su) = owned(&app, &ctx, &id).await?;
+    envelope(&app, &ctx, Resource::SignUp(su.id), Some(&c), false).await
+}
+
+/// `PATCH /v1/client/sign_ups/{id}` (or `POST ?_method=PATCH`).
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FapiForm(form): FapiForm<p::UpdateSignUp>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let (mut client, mut su) = owned(&app, &ctx, &id).await?;
+        ensure_open(&su, "update sign up")?;
+        apply_fields(&app, &mut su, &form).await?;
+        commit(&app, su, &mut client, Vec::new()).await?;
+        Ok((Resource::SignUp(id.clone()), client))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+/// Validates the given fields against the instance configuration and sets them.
+async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Result<()> {
+    let ids = &app.config.identifiers;
+    if let Some(raw) = &f.phone_number {
+        if !ids.phone_number.enabled {
+            return Err(AppError::param_unknown(fields::PHONE_NUMBER));
+        }
+        let phone = PhoneNumber::parse(raw)
+            .map_err(|e| AppError::param_format_invalid(fields::PHONE_NUMBER, e.0))?;
+        if app
+            .store
+            .ident_by_value(fields::PHONE_NUMBER, phone.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(AppError::identifier_exists(fields::PHONE_NUMBER));
+        }
+        if su.phone_number.as_deref() != Some(phone.as_str()) {
+            su.phone_number = Some(phone.as_str().to_owned());
+            su.verifications.phone_number = None;
+        }
+    }
+    if let Some(raw) = &f.email_address {
+        if !ids.email_address.enabled {
+            return Err(AppError::param_unknown(fields::EMAIL_ADDRESS));
+        }
+        let email = EmailAddress::parse(raw)
+            .map_err(|e| AppError::param_format_invalid(fields::EMAIL_ADDRESS, e.0))?;
+        if app
+            .store
+            .ident_by_value(fields::EMAIL_ADDRESS, email.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(AppError::identifier_exists(fields::EMAIL_ADDRESS));
+        }
+        if su.email_address.as_deref() != Some(email.as_str()) {
+            su.email_address = Some(email.as_str().to_owned());
+            su.verifications.email_address = None;
+        }
+    }
+    if let Some(raw) = &f.username {
+        if !ids.username.enabled {
+            return Err(AppError::param_unknown(fields::USERNAME));
+        }
+        let name = Username::parse(raw)
+            .map_err(|e| AppError::param_format_invalid(fields::USERNAME, e.0))?;
+        if app.store.user_by_username(name.as_str()).await?.is_some() {
+            return Err(AppError::identifier_exists(fields::USERNAME));
+        }
+        su.username = Some(name.as_str().to_owned());
+    }
+    for (param, value, slot) in [
+        (fields::FIRST_NAME, &f.first_name, &mut su.first_name),
+        (fields::LAST_NAME, &f.last_name, &mut su.last_name),
+    ] {
+        if let Some(v) = value {
+            let v = v.trim();
+            if v.chars().count() > MAX_NAME_CHARS || v.chars().any(char::is_control) {
+                return Err(AppError::param_format_invalid(
+                    param,
+                    format!("{param} must be at most {MAX_NAME_CHARS} characters."),
+                ));
+            }
+            *slot = Some(v.to_owned()).filter(|v| !v.is_empty());
+        }
+    }
+    if let Some(l) = &f.locale {
+        if l.len() <= 35 {
+            su.locale = Some(l.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Persists the sign-up; completes it (user + session) when nothing is missing or unverified.
+/// A unique-constraint conflict (a racing sign-up took the identifier) becomes
+/// `form_identifier_exists`, after saving the sign-up's own progress.
+async fn commit(
+    app: &App,
+    mut su: SignUpRow,
+    client: &mut ClientRow,
+    mut changes: Vec<Change>,
+) -> Result<()> {
+    let now = app.now();
+    su.updated_at = now;
+    let (_, _, missing, unverified) = render::sign_up_fields(app, &su, now);
+    let ready = su.status != "complete" && missing.is_empty() && unverified.is_empty();
+    if !ready {
+        changes.push(Change::SignUp(su));
+        save_client(app, client, &mut changes);
+        app.store.apply(changes).await?;
+        return Ok(());
+    }
+    let base = {
+        let mut b = changes.clone();
+        b.push(Change::SignUp(su.clone()));
+        let mut c = client.clone();
+        save_client(app, &mut c, &mut b);
+        b
+    };
+    ensure_no_active_session(app, client).await?;
+    let user_id = crypto::new_id("user");
+    let session_id = crypto::new_id("sess");
+    changes.push(Change::NewUser(UserRow {
+        id: user_id.clone(),
+        username: su.username.clone(),
+        first_name: su.first_name.clone(),
+        last_name: su.last_name.clone(),
+        last_sign_in_at: Some(now),
+        created_at: now,
+        updated_at: now,
+    }));
+    let mut strategy = None;
+    for (kind, value, strat) in [
+        (
+            fields::PHONE_NUMBER,
+            &su.phone_number,
+            strategies::PHONE_CODE,
+        ),
+        (
+            fields::EMAIL_ADDRESS,
+            &su.email_address,
+            strategies::EMAIL_CODE,
+        ),
+    ] {
+        if let Some(v) = value {
+            strategy.get_or_insert(strat);
+            changes.push(Change::NewIdent(IdentRow {
+                id: crypto::new_id("idn"),
+                user_id: user_id.clone(),
+                kind: kind.into(),
+                value: v.clone(),
+                strategy: strat.into(),
+                created_at: now,
+            }));
+        }
+    }
+    changes.push(Change::Session(SessionRow {
+        id: session_id.clone(),
+        client_id: client.id.clone(),
+        user_id: user_id.clone(),
+        status: "active".into(),
+        expire_at: now
+            + i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000) * 1000,
+        last_active_at: now,
+        created_at: now,
+        updated_at: now,
+    }));
+    su.status = "complete".into();
+    su.created_user_id = Some(user_id);
+    su.created_session_id = Some(session_id.clone());
+    changes.push(Change::SignUp(su.clone()));
+    let mut new_client = client.clone();
+    new_client.last_active_session_id = Some(session_id);
+    new_client.last_authentication_strategy = strategy.map(str::to_owned);
+    save_client(app, &mut new_client, &mut changes);
+    match app.store.apply(changes).await {
+        Ok(()) => {
+            *client = new_client;
+            Ok(())
+        }
+        Err(StoreError::Conflict(msg)) => {
+            tracing::info!(sign_up = %su.id, %msg, "sign-up lost a race for its identifier");
+            app.store.apply(base).await?;
+            let param = conflict_param(app, &su).await;
+            Err(AppError::identifier_exists(param))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn conflict_param(app: &App, su: &SignUpRow) -> &'static str {
+    if let Some(v) = &su.phone_number {
+        if matches!(
+            app.store.ident_by_value(fields::PHONE_NUMBER, v).await,
+            Ok(Some(_))
+        ) {
+            return fields::PHONE_NUMBER;
+        }
+    }
+    if let Some(v) = &su.email_address {
+        if matches!(
+            app.store.ident_by_value(fields::EMAIL_ADDRESS, v).await,
+            Ok(Some(_))
+        ) {
+            return fields::EMAIL_ADDRESS;
+        }
+    }
+    fields::USERNAME
+}
+
+fn parse_strategy(raw: Option<&String>) -> Result<Option<&'static str>> {
+    match raw.map(String::as_str) {
+        None => Ok(None),
+        Some(strategies::PHONE_CODE) => Ok(Some(strategies::PHONE_CODE)),
+        Some(strategies::EMAIL_CODE) => Ok(Some(strategies::EMAIL_CODE)),
+        Some(other) => Err(AppError::param_value_invalid(
+            fields::STRATEGY,
+            &other.chars().take(64).collect::<String>(),
+        )),
+    }
+}
+
+/// (field, value, state slot) for a strategy.
+fn slot<'a>(
+    su: &'a mut SignUpRow,
+    strategy: &str,
+) -> Result<(
+    &'static str,
+    String,
+    &'a mut Option<crate::store::VerifState>,
+)> {
+    let (field, value, state) = if strategy == strategies::PHONE_CODE {
+        (
+            fields::PHONE_NUMBER,
+            su.phone_number.clone(),
+            &mut su.verifications.phone_number,
+        )
+    } else {
+        (
+            fields::EMAIL_ADDRESS,
+            su.email_address.clone(),
+            &mut su.verifications.email_address,
+        )
+    };
+    let value = value.ok_or_else(AppError::verification_strategy_invalid)?;
+    Ok((field, value, state))
+}
+
+/// `POST /v1/client/sign_ups/{id}/prepare_verification`: sends a code.
+pub async fn prepare(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FapiForm(form): FapiForm<p::PrepareVerification>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let strategy = parse_strategy(form.strategy.as_ref())?
+            .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
+        let (mut client, mut su) = owned(&app, &ctx, &id).await?;
+        ensure_open(&su, "prepare verification")?;
+        let owner = su.id.clone();
+        let locale = su.locale.clone();
+        let (field, value, state_slot) = slot(&mut su, strategy)?;
+        let mut state = state_slot.clone().unwrap_or_default();
+        let target = Target {
+            owner: &owner,
+            field,
+            recipient: &value,
+            strategy,
+            is_test: otp::is_test_identifier(&value),
+            locale,
+        };
+        let changes = otp::prepare(&app, target, &mut state).await?;
+        *state_slot = Some(state);
+        commit(&app, su, &mut client, changes).await?;
+        Ok((Resource::SignUp(id.clone()), client))
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+/// `POST /v1/client/sign_ups/{id}/attempt_verification`: checks a code; completes the sign-up
+/// when nothing else is missing.
+pub async fn attempt(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FapiForm(form): FapiForm<p::AttemptVerification>,
+) -> Response {
+    let _guard = app.store.lock().await;
+    let r = async {
+        let strategy = parse_strategy(form.strategy.as_ref())?;
+        let raw = form
+            .code
+            .as_deref()
+            .ok_or_else(|| AppError::param_missing(fields::CODE))?;
+        let code =
+            OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
+        let (mut client, mut su) = owned(&app, &ctx, &id).await?;
+        ensure_open(&su, "attempt verification")?;
+        let strategy = match strategy {
+            Some(s) => s,
+            None => infer_strategy(&su).ok_or_else(|| AppError::param_missing(fields::STRATEGY))?,
+        };
+        let owner = su.id.clone();
+        let (field, _value, state_slot) = slot(&mut su, strategy)?;
+        let Some(mut state) = state_slot
+            .clone()
+            .filter(|s| s.code_mac.is_some() || s.status != otp::status::UNVERIFIED)
+        else {
+            return Err(AppError::verification_missing());
+        };
+        let outcome = otp::attempt(&app, &owner, field, &mut state, &code);
+        *state_slot = Some(state);
+        match outcome {
+            Ok(()) => {
+                commit(&app, su, &mut client, Vec::new()).await?;
+                Ok((Resource::SignUp(id.clone()), client))
+            }
+            Err(e) => {
+                commit(&app, su, &mut client, Vec::new()).await?;
+                Err(e)
+            }
+        }
+    }
+    .await;
+    finish(&app, &ctx, r).await
+}
+
+/// Without a `strategy`: the one verification that has a code pending.
+fn infer_strategy(su: &SignUpRow) -> Option<&'static str> {
+    let pending =
+        |s: &Option<crate::store::VerifState>| s.as_ref().is_some_and(|s| s.code_mac.is_some());
+    match (
+        pending(&su.verifications.phone_number),
+        pending(&su.verifications.email_address),
+    ) {
+        (true, false) => Some(strategies::PHONE_CODE),
+        (false, true) => Some(strategies::EMAIL_CODE),
+        _ => None,
+    }
+}
