@@ -155,7 +155,11 @@ async function startServer(bin, port) {
   const www = path.join(tmpDir, 'www');
   prepareStaticDir(www);
   const configPath = path.join(tmpDir, 'compat.toml');
-  fs.copyFileSync(path.join(HERE, 'compat.toml'), configPath);
+  // The cross-origin check serves the page from a second port of the same site.
+  fs.writeFileSync(
+    configPath,
+    `allowed_origins = ["${APP_ORIGIN}"]\n` + fs.readFileSync(path.join(HERE, 'compat.toml'), 'utf8'),
+  );
   serverLog = path.join(tmpDir, 'server.log');
   const logFd = fs.openSync(serverLog, 'a');
   const serverArgs = [
@@ -186,12 +190,33 @@ async function startServer(bin, port) {
   fatal(`onetime-server did not answer GET /v1/environment within ${READY_TIMEOUT_MS / 1000}s`);
 }
 
+// A plain static server for the same page on another port: an app served by its own dev server,
+// with onetime on another origin of the same site (cookies are SameSite=Lax; CORS with credentials).
+async function startAppServer(port) {
+  const http = await import('node:http');
+  const www = path.join(tmpDir, 'www');
+  const types = { '.html': 'text/html', '.js': 'text/javascript' };
+  const srv = http.createServer((req, res) => {
+    const p = new URL(req.url, 'http://x').pathname;
+    const file = path.join(www, p === '/' ? 'index.html' : path.normalize(p).replace(/^([/\\])+/, ''));
+    if (!file.startsWith(www) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => srv.listen(port, '127.0.0.1', resolve));
+  srv.unref();
+  return srv;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Browser helpers
 
 // A fresh browser context (own cookies, own localStorage) with the page loaded and clerk-js
 // loaded against onetime. Records console output and every request for diagnostics.
-async function openPage(t, query = '') {
+async function openPage(t, query = '', origin = ORIGIN) {
   const context = await browser.newContext();
   t.cleanup.push(() => context.close());
   const page = await context.newPage();
@@ -203,7 +228,7 @@ async function openPage(t, query = '') {
     t.requests.push({ method: req.method(), url: r.url(), status: r.status() });
     t.log.push(`${req.method()} ${r.url().replace(ORIGIN, '')} -> ${r.status()}`);
   });
-  await page.goto(`${ORIGIN}/${query}`);
+  await page.goto(`${origin}/${query}`);
   await call(page, '__loaded');
   return page;
 }
@@ -387,6 +412,24 @@ check('development key (pk_test_): load touches the environment, sign-up and sig
   eq(foreign.map((r) => r.url), [], 'requests to other origins');
 });
 
+check('app on another origin of the same site (proxyUrl = onetime origin, CORS): sign-up, reload, token, sign-in', async (t) => {
+  const query = `?fapi=${encodeURIComponent(ORIGIN)}`;
+  const page = await openPage(t, query, APP_ORIGIN);
+  const signUp = await call(page, 'signUpWithEmail', testEmail('crossorigin'), TEST_CODE);
+  assertSignedIn(signUp, 'after sign-up');
+  await page.reload();
+  const reloaded = await call(page, '__loaded');
+  eq(reloaded.user?.id, signUp.user.id, 'clerk.user.id after reload (client cookie sent cross-origin)');
+  const v = await call(page, 'verifyJwt', await call(page, 'getToken'));
+  eq(v.valid, true, 'session token signature');
+  const s = await call(await openPage(t, query, APP_ORIGIN), 'signInWithEmail', testEmail('crossorigin'), TEST_CODE);
+  eq(s.user?.id, signUp.user.id, 'signed-in user id (vs the signed-up one)');
+  const fapiCalls = t.requests.filter((r) => r.url.startsWith(`${ORIGIN}/v1/`));
+  assert(fapiCalls.length > 0, 'clerk-js made no calls to onetime');
+  const elsewhere = t.requests.filter((r) => /^(https?|wss?):/.test(r.url) && !r.url.startsWith(ORIGIN) && !r.url.startsWith(APP_ORIGIN));
+  eq(elsewhere.map((r) => r.url), [], 'requests to other origins');
+});
+
 check('session.getToken() returns an RS256 JWT that verifies against /.well-known/jwks.json', async (t) => {
   const page = await openPage(t);
   const s = await call(page, 'signUpWithPhone', phone(4), TEST_CODE);
@@ -444,12 +487,16 @@ check('signOut() leaves clerk.user null and GET /v1/client without sessions', as
 // Run
 
 let ORIGIN;
+let APP_ORIGIN;
 
 async function main() {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onetime-compat-'));
   const port = await freePort();
+  const appPort = await freePort();
+  APP_ORIGIN = `http://127.0.0.1:${appPort}`;
   const version = clerkJsVersion();
   ORIGIN = await startServer(path.resolve(args.serverBin), port);
+  await startAppServer(appPort);
   const { chromium } = await importPlaywright();
   browser = await chromium.launch({
     executablePath: findChromium(),
@@ -485,7 +532,7 @@ async function main() {
     // way (unless the check expects it, e.g. the 422 of a wrong code).
     if (!error) {
       const bad = t.requests.filter(
-        (r) => r.url.startsWith(ORIGIN) && r.status >= 400 && !(t.allowStatus || []).includes(r.status),
+        (r) => (r.url.startsWith(ORIGIN) || r.url.startsWith(APP_ORIGIN)) && r.status >= 400 && !(t.allowStatus || []).includes(r.status),
       );
       if (bad.length) error = new Error(`unexpected failing requests: ${bad.map((r) => `${r.method} ${r.url.replace(ORIGIN, '')} -> ${r.status}`).join(', ')}`);
     }

@@ -6,6 +6,8 @@
 
 (function () {
   const clerk = window.Clerk;
+  // onetime's origin (the page's own, unless it was served by another origin: see index.html).
+  const fapi = window.__clerk_proxy_url;
 
   // Clerk.load with the recipe's options: no telemetry (it would go to clerk-telemetry.com).
   const loaded = clerk.load({ telemetry: false }).then(() => {
@@ -155,7 +157,7 @@
     const header = b64urlToJson(parts[0]);
     const payload = b64urlToJson(parts[1]);
     if (header.alg !== 'RS256') throw new Error(`alg is ${header.alg}, expected RS256`);
-    const res = await fetch('/.well-known/jwks.json', { credentials: 'omit' });
+    const res = await fetch(`${fapi}/.well-known/jwks.json`, { credentials: 'omit' });
     if (!res.ok) throw new Error(`GET /.well-known/jwks.json: ${res.status}`);
     const jwks = await res.json();
     const jwk = (jwks.keys || []).find((k) => !header.kid || k.kid === header.kid);
@@ -178,13 +180,13 @@
 
   // GET /v1/client with this browser's cookies (what clerk-js itself does on load).
   async function fetchClient() {
-    const res = await fetch('/v1/client', { credentials: 'include' });
+    const res = await fetch(`${fapi}/v1/client`, { credentials: 'include' });
     return { status: res.status, body: await res.json() };
   }
 
   // Newest code sent to `to`, from onetime's dev outbox (GET /dev/outbox, JSON, newest first).
   async function readCodeFromOutbox(to) {
-    const res = await fetch('/dev/outbox', { credentials: 'omit' });
+    const res = await fetch(`${fapi}/dev/outbox`, { credentials: 'omit' });
     if (!res.ok) throw new Error(`GET /dev/outbox: ${res.status}`);
     const body = await res.json();
     const messages = Array.isArray(body) ? body : body.messages || body.outbox || body.data || [];
