@@ -58,6 +58,9 @@ impl Application {
     /// [`Application::build`] with injected dependencies.
     pub async fn build_with(config: Config, deps: Deps) -> anyhow::Result<Self> {
         config.instance.validate()?;
+        // Delivery providers (and their secrets) are checked before anything is opened.
+        let delivery =
+            crate::delivery::setup::build(&config.instance, config.dev, &config.delivery_secrets)?;
         let secret = match (&config.secret, config.dev) {
             (Some(s), _) if s.len() >= 32 => s.clone(),
             (Some(_), _) => anyhow::bail!("ONETIME_SECRET must be at least 32 characters long"),
@@ -99,8 +102,6 @@ impl Application {
             },
         };
         let key = SigningKey::from_pem(&pem)?;
-        let delivery =
-            crate::delivery::setup::build(&config.instance, config.dev, &config.delivery_secrets)?;
         let outbox = delivery.outbox;
         let sender: Arc<dyn CodeSender> = deps.sender.unwrap_or(delivery.sender);
         let issuer = config
