@@ -447,6 +447,16 @@ check('session.getToken() returns an RS256 JWT that verifies against /.well-know
   eq((await call(page, 'verifyJwt', fresh)).valid, true, 'signature of getToken({ skipCache: true })');
 });
 
+check('clerk.user.reload() refreshes the signed-in user (GET /v1/me)', async (t) => {
+  const page = await openPage(t);
+  const s = await call(page, 'signUpWithEmail', testEmail('reloaduser'), TEST_CODE);
+  const r = await page.evaluate(async () => {
+    const user = await window.Clerk.user.reload();
+    return { id: user.id, email: user.primaryEmailAddress?.emailAddress ?? null };
+  });
+  eq(r, { id: s.user.id, email: testEmail('reloaduser') }, 'user after reload()');
+});
+
 check('session survives a page reload (client cookie)', async (t) => {
   const page = await openPage(t);
   const before = await call(page, 'signUpWithEmail', testEmail('reload'), TEST_CODE);

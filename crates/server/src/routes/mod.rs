@@ -68,6 +68,7 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         .route("/v1/client/sessions/{sid}/remove", post(sessions::remove))
         .route("/v1/client/sessions/{sid}/tokens", post(sessions::tokens))
         .route("/.well-known/jwks.json", get(sessions::jwks))
+        .route("/v1/me", get(sessions::me))
         .route("/v1/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed);
     if app.dev {

@@ -1,11 +1,11 @@
-//! Sessions: get, touch, end, remove, tokens, sign-out, JWKS.
+//! Sessions: get, touch, end, remove, tokens, sign-out, JWKS; the signed-in user (`/v1/me`).
 
 use super::{Ctx, FapiForm, Resource, envelope, finish, load_client, save_client};
 use crate::error::{AppError, Result};
 use crate::store::{Change, ClientRow, SessionRow};
 use crate::{App, render};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use onetime_protocol as p;
 
@@ -120,6 +120,49 @@ pub async fn tokens(
         return Err(AppError::signed_out());
     }
     Ok(Json(render::session_token(&app, &s, ctx.origin.clone())?).into_response())
+}
+
+/// Query of `GET /v1/me`: clerk-js adds `_clerk_session_id` to every non-`/client` path.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MeQuery {
+    #[serde(rename = "_clerk_session_id")]
+    session_id: Option<String>,
+}
+
+/// `GET /v1/me`: `{response: User, client}` for the session named by `_clerk_session_id`, else
+/// the client's last active one (clerk-js `User.reload()`, `clerk.user.reload()` in apps).
+/// Without an active session of this client: 401 `authentication_invalid`.
+pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> Result<Response> {
+    let client = load_client(&app, &ctx).await?;
+    let mut session = None;
+    if let Some(c) = &client {
+        let sid = q.session_id.or_else(|| c.last_active_session_id.clone());
+        if let Some(sid) = sid.filter(|s| !s.is_empty()) {
+            session = app
+                .store
+                .session(&sid)
+                .await?
+                .filter(|s| s.client_id == c.id && render::session_is_active(s, app.now()));
+        }
+    }
+    let (Some(c), Some(s)) = (client, session) else {
+        return Err(AppError::api(
+            axum::http::StatusCode::UNAUTHORIZED,
+            p::codes::AUTHENTICATION_INVALID,
+            "Invalid authentication",
+            "Unable to authenticate the request, you need to supply an active session",
+        ));
+    };
+    let user = app
+        .store
+        .user(&s.user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
+    let body = p::Envelope {
+        response: Some(render::user(&app, &user).await?),
+        client: Some(render::client(&app, &c).await?),
+    };
+    Ok(Json(body).into_response())
 }
 
 /// `GET /.well-known/jwks.json`.
