@@ -200,14 +200,12 @@ impl DeliveryConfig {
         if self.retries > 10 {
             anyhow::bail!("delivery.retries must be at most 10");
         }
-        if let Some(host) = &self.sms_origin_host {
-            if host.is_empty()
-                || host.contains(|c: char| c.is_whitespace() || c == '/' || c == ':' || c == '@')
-            {
-                anyhow::bail!(
-                    "delivery.sms_origin_host must be a bare host name like \"example.com\", got {host:?}"
-                );
-            }
+        let bad_host =
+            |h: &str| h.is_empty() || h.contains(|c: char| c.is_whitespace() || "/:@#".contains(c));
+        if let Some(host) = self.sms_origin_host.as_deref().filter(|h| bad_host(h)) {
+            anyhow::bail!(
+                "delivery.sms_origin_host must be a bare host name like \"example.com\", got {host:?}"
+            );
         }
         match &self.email {
             Some(EmailProvider::Smtp(s)) => s.validate()?,
@@ -287,6 +285,38 @@ mod tests {
         assert_eq!(t.base_url, TWILIO_BASE_URL);
         let cfg = parse("[sms]\nprovider = \"webhook\"\nurl = \"https://gw.example.com/hook\"\n[email]\nprovider = \"dev\"\n").unwrap();
         assert_eq!(cfg.email, Some(EmailProvider::Dev));
+    }
+
+    /// The commented `[delivery]` examples in `config/onetime.example.toml` parse once
+    /// uncommented (the first `[delivery.sms]` block is Twilio, the second the webhook).
+    #[test]
+    fn example_file_delivery_blocks_parse() {
+        let text = include_str!("../../../../config/onetime.example.toml");
+        let start = text.find("# [delivery]\n").expect("[delivery] example");
+        let mut chunks: Vec<String> = Vec::new();
+        for line in text[start..].lines() {
+            let Some(l) = line.strip_prefix("# ") else {
+                continue;
+            };
+            let is_key = l.split_once(" = ").is_some_and(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            });
+            if l.starts_with('[') {
+                chunks.push(format!("{l}\n"));
+            } else if is_key {
+                chunks
+                    .last_mut()
+                    .expect("key after a header")
+                    .push_str(&format!("{l}\n"));
+            }
+        }
+        assert_eq!(chunks.len(), 4, "{chunks:?}");
+        let first = format!("{}{}{}", chunks[0], chunks[1], chunks[2]);
+        let cfg = crate::config::InstanceConfig::from_toml(&first).unwrap();
+        assert!(matches!(cfg.delivery.email, Some(EmailProvider::Smtp(_))));
+        assert!(matches!(cfg.delivery.sms, Some(SmsProvider::Twilio(_))));
+        let cfg = crate::config::InstanceConfig::from_toml(&chunks[3]).unwrap();
+        assert!(matches!(cfg.delivery.sms, Some(SmsProvider::Webhook(_))));
     }
 
     #[test]

@@ -80,7 +80,8 @@ where
         let parsed = if is_json {
             serde_json::from_slice(&bytes).map_err(|e| e.to_string())
         } else {
-            serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
+            check_urlencoded(&bytes)
+                .and_then(|()| serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string()))
         };
         parsed.map(Self).map_err(|e| {
             AppError::api(
@@ -94,6 +95,47 @@ where
             )
         })
     }
+}
+
+/// Strict syntax check of an urlencoded body: printable ASCII only, well-formed `%XX` escapes,
+/// and every decoded key and value valid UTF-8 (the lenient parser would silently replace
+/// garbage with U+FFFD).
+fn check_urlencoded(bytes: &[u8]) -> Result<(), String> {
+    if let Some(b) = bytes
+        .iter()
+        .find(|b| !(b.is_ascii_graphic() || **b == b' '))
+    {
+        return Err(format!("unexpected byte 0x{b:02x} in form body"));
+    }
+    for part in bytes.split(|b| *b == b'&') {
+        let mut decoded = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            match part[i] {
+                b'%' => {
+                    let hex = part
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .ok_or("malformed percent-escape in form body")?;
+                    decoded.push(hex);
+                    i += 3;
+                }
+                b'+' => {
+                    decoded.push(b' ');
+                    i += 1;
+                }
+                b => {
+                    decoded.push(b);
+                    i += 1;
+                }
+            }
+        }
+        if std::str::from_utf8(&decoded).is_err() {
+            return Err("form body is not valid UTF-8".into());
+        }
+    }
+    Ok(())
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -1,0 +1,179 @@
+//! Environment, empty client, dev outbox availability, configuration.
+
+use crate::helpers::{browser, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn environment_is_bare_and_reflects_default_config() {
+    let app = spawn_app().await;
+    let r = app
+        .get(
+            &browser(),
+            "/v1/environment?__clerk_api_version=2026-05-12&_clerk_js_version=6.29.3",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let env = &r.body;
+    assert_eq!(env["object"], "environment");
+    assert!(env.get("response").is_none(), "bare, no envelope");
+    let attrs = &env["user_settings"]["attributes"];
+    assert_eq!(attrs["phone_number"]["enabled"], true);
+    assert_eq!(attrs["phone_number"]["used_for_first_factor"], true);
+    assert_eq!(attrs["phone_number"]["first_factors"][0], "phone_code");
+    assert_eq!(attrs["email_address"]["enabled"], true);
+    assert_eq!(attrs["email_address"]["first_factors"][0], "email_code");
+    assert_eq!(attrs["username"]["enabled"], false);
+    assert_eq!(attrs["password"]["enabled"], false);
+    assert_eq!(env["auth_config"]["test_mode"], true);
+    assert_eq!(env["display_config"]["application_name"], "onetime");
+    assert_eq!(env["display_config"]["resend_cooldown_seconds"], 30);
+    assert!(env.get("commerce_settings").is_none());
+}
+
+#[tokio::test]
+async fn environment_accepts_post_with_method_patch() {
+    let app = spawn_app().await;
+    let r = app
+        .post(
+            &browser(),
+            "/v1/environment?_method=PATCH&__clerk_api_version=2026-05-12",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["object"], "environment");
+}
+
+#[tokio::test]
+async fn environment_reflects_a_custom_config() {
+    let app = spawn_app_with(|c| {
+        c.instance.app_name = "Acme".into();
+        c.instance.identifiers.username.enabled = true;
+        c.instance.identifiers.username.required = true;
+        c.instance.identifiers.email_address.enabled = false;
+        c.instance.identifiers.email_address.sign_in = false;
+    })
+    .await;
+    let env = app.get(&browser(), "/v1/environment").await.body;
+    assert_eq!(env["display_config"]["application_name"], "Acme");
+    assert_eq!(
+        env["user_settings"]["attributes"]["username"]["required"],
+        true
+    );
+    assert_eq!(
+        env["user_settings"]["attributes"]["email_address"]["enabled"],
+        false
+    );
+    // ...and the handlers enforce it.
+    let r = app
+        .post(
+            &browser(),
+            "/v1/client/sign_ups",
+            &[("email_address", "a@example.com")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
+#[tokio::test]
+async fn client_without_cookie_is_200_with_nulls() {
+    let app = spawn_app().await;
+    let r = app
+        .get(&browser(), "/v1/client?__clerk_api_version=2026-05-12")
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body,
+        serde_json::json!({"response": null, "client": null})
+    );
+}
+
+#[tokio::test]
+async fn dev_outbox_exists_only_in_dev_mode() {
+    let dev = spawn_app().await;
+    let c = browser();
+    dev.post(
+        &c,
+        "/v1/client/sign_ups",
+        &[("email_address", "real@example.com")],
+    )
+    .await;
+    let id = dev.get(&c, "/v1/client").await.body["client"]["sign_up"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = dev
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+            &[("strategy", "email_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let outbox = dev.get(&browser(), "/dev/outbox").await;
+    let e = &outbox.body[0];
+    assert_eq!(e["channel"], "email");
+    assert_eq!(e["recipient"], "real@example.com");
+    assert_eq!(e["code"].as_str().unwrap().len(), 6);
+    assert!(e["created_at"].as_i64().unwrap() > 1_600_000_000_000);
+
+    let prod = spawn_app_with(|c| c.dev = false).await;
+    let r = prod.get(&browser(), "/dev/outbox").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        prod.get(&browser(), "/v1/environment").await.body["auth_config"]["test_mode"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn test_identifiers_are_ordinary_outside_dev_mode() {
+    let app = spawn_app_with(|c| c.dev = false).await;
+    let c = browser();
+    let r = app
+        .post(
+            &c,
+            "/v1/client/sign_ups",
+            &[("phone_number", "+12015550100")],
+        )
+        .await;
+    let id = r.id();
+    // No delivery backend configured: a clear 502, not a silent 424242.
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+            &[("strategy", "phone_code")],
+        )
+        .await;
+    r.assert_error(502, "delivery_failed");
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    r.assert_error(400, "verification_missing");
+}
+
+#[tokio::test]
+async fn state_and_signing_key_survive_a_restart() {
+    let mut config = crate::helpers::test_config();
+    config.signing_key_pem = None; // generated on first start and stored
+    let clock = std::sync::Arc::new(onetime_server::clock::ManualClock::new());
+    let app = crate::helpers::spawn(config.clone(), None, clock.clone()).await;
+    let c = browser();
+    app.sign_up_phone(&c, "+12015550142").await;
+    let kid1 = app.get(&c, "/.well-known/jwks.json").await.body["keys"][0]["kid"].clone();
+    app.stop().await;
+
+    let app = crate::helpers::spawn(config, None, clock).await;
+    let r = app.get(&c, "/v1/client").await; // the same cookie jar
+    assert_eq!(
+        r.body["client"]["sessions"][0]["status"], "active",
+        "{}",
+        r.body
+    );
+    let kid2 = app.get(&c, "/.well-known/jwks.json").await.body["keys"][0]["kid"].clone();
+    assert_eq!(kid1, kid2);
+}

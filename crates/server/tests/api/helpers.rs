@@ -1,0 +1,297 @@
+//! Test harness: a real server on 127.0.0.1:0 with a temporary SQLite file, and an HTTP client
+//! with a cookie store.
+
+#![allow(dead_code)]
+
+use onetime_server::clock::ManualClock;
+use onetime_server::config::Config;
+use onetime_server::delivery::CodeSender;
+use onetime_server::{Application, Deps};
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+
+/// A running test server.
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub db_path: std::path::PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub retry_after: Option<String>,
+    pub set_cookie: Option<String>,
+}
+
+impl Resp {
+    /// `errors[0].code` (empty when not an error).
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+    /// `errors[0].meta.param_name`.
+    pub fn param(&self) -> &str {
+        self.body["errors"][0]["meta"]["param_name"]
+            .as_str()
+            .unwrap_or("")
+    }
+    /// `response.id`.
+    pub fn id(&self) -> String {
+        self.body["response"]["id"]
+            .as_str()
+            .expect("response.id")
+            .to_owned()
+    }
+    /// Asserts an error in FAPI shape.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        assert!(
+            self.body["errors"][0]["message"].is_string(),
+            "{}",
+            self.body
+        );
+        assert!(
+            self.body["errors"][0]["long_message"].is_string(),
+            "{}",
+            self.body
+        );
+        assert!(self.body["clerk_trace_id"].is_string(), "{}", self.body);
+    }
+}
+
+fn test_key() -> String {
+    static KEY: OnceLock<String> = OnceLock::new();
+    KEY.get_or_init(|| onetime_server::crypto::generate_rsa_pem().unwrap())
+        .clone()
+}
+
+fn temp_db() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("onetime-server-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{}.db", onetime_server::crypto::new_id("test")))
+}
+
+/// A test configuration: dev mode, port 0, fresh SQLite file, shared test key.
+pub fn test_config() -> Config {
+    let db = temp_db();
+    let mut c = Config::new();
+    c.listen = "127.0.0.1:0".parse().unwrap();
+    c.database_url = format!("sqlite://{}", db.display());
+    c.dev = true;
+    c.secret = Some("test-secret-test-secret-test-secret-0123".into());
+    c.signing_key_pem = Some(test_key());
+    c
+}
+
+/// Dev-mode server with the default instance configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Dev-mode server with a customised configuration.
+pub async fn spawn_app_with(f: impl FnOnce(&mut Config)) -> TestApp {
+    let mut c = test_config();
+    f(&mut c);
+    spawn(c, None, Arc::new(ManualClock::new())).await
+}
+
+/// Server with an explicit config, sender and clock.
+pub async fn spawn(
+    config: Config,
+    sender: Option<Arc<dyn CodeSender>>,
+    clock: Arc<ManualClock>,
+) -> TestApp {
+    let db_path = std::path::PathBuf::from(config.database_url.trim_start_matches("sqlite://"));
+    let app = Application::build_with(
+        config,
+        Deps {
+            clock: clock.clone(),
+            sender,
+        },
+    )
+    .await
+    .expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app.run_until(async move {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp {
+        base,
+        clock,
+        db_path,
+        shutdown: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+/// A browser-like client with a cookie store.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+
+    /// A request; `method` is GET, POST, PATCH or DELETE; `form` is sent urlencoded.
+    pub async fn call(
+        &self,
+        c: &reqwest::Client,
+        method: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Resp {
+        let url = format!("{}{}", self.base, path);
+        let req = match method {
+            "GET" => c.get(&url),
+            "POST" => c.post(&url).form(form),
+            "PATCH" => c.patch(&url).form(form),
+            "DELETE" => c.delete(&url),
+            other => panic!("method {other}"),
+        };
+        into_resp(req.send().await.expect("request")).await
+    }
+
+    /// POST with a form.
+    pub async fn post(&self, c: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.call(c, "POST", path, form).await
+    }
+
+    /// GET.
+    pub async fn get(&self, c: &reqwest::Client, path: &str) -> Resp {
+        self.call(c, "GET", path, &[]).await
+    }
+
+    /// The newest code sent to `recipient` (from `GET /dev/outbox`).
+    pub async fn code_for(&self, recipient: &str) -> String {
+        let r = self.get(&reqwest::Client::new(), "/dev/outbox").await;
+        assert_eq!(r.status, 200);
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["recipient"] == recipient)
+            .unwrap_or_else(|| panic!("no code for {recipient} in {}", r.body))["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Number of outbox entries for `recipient`.
+    pub async fn sends_to(&self, recipient: &str) -> usize {
+        let r = self.get(&reqwest::Client::new(), "/dev/outbox").await;
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["recipient"] == recipient)
+            .count()
+    }
+
+    /// Creates a sign-up with `form` and prepares `strategy`; returns the sign-up id.
+    pub async fn start_sign_up(
+        &self,
+        c: &reqwest::Client,
+        form: &[(&str, &str)],
+        strategy: &str,
+    ) -> String {
+        let r = self.post(c, "/v1/client/sign_ups", form).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let id = r.id();
+        let r = self
+            .post(
+                c,
+                &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+                &[("strategy", strategy)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        id
+    }
+
+    /// A complete phone sign-up for `phone` (real code from the outbox, or 424242 for test numbers).
+    pub async fn sign_up_phone(&self, c: &reqwest::Client, phone: &str) -> Resp {
+        let id = self
+            .start_sign_up(c, &[("phone_number", phone)], "phone_code")
+            .await;
+        let code = if phone.contains("55501") {
+            "424242".to_owned()
+        } else {
+            self.code_for(phone).await
+        };
+        let r = self
+            .post(
+                c,
+                &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+                &[("strategy", "phone_code"), ("code", &code)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["response"]["status"], "complete");
+        r
+    }
+
+    /// Signs the client out (`DELETE /v1/client/sessions` as clerk-js sends it).
+    pub async fn sign_out(&self, c: &reqwest::Client) -> Resp {
+        self.post(c, "/v1/client/sessions?_method=DELETE", &[])
+            .await
+    }
+}
+
+/// Converts a reqwest response.
+pub async fn into_resp(r: reqwest::Response) -> Resp {
+    let status = r.status().as_u16();
+    let retry_after = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let set_cookie = r
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let text = r.text().await.unwrap();
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text:?}"));
+    Resp {
+        status,
+        body,
+        retry_after,
+        set_cookie,
+    }
+}
+
+/// A sender that always fails (delivery errors).
+pub struct FailingSender;
+
+impl CodeSender for FailingSender {
+    fn send<'a>(
+        &'a self,
+        _msg: &'a onetime_server::delivery::OutgoingCode,
+    ) -> onetime_server::delivery::SendFuture<'a> {
+        Box::pin(async {
+            Err(onetime_server::delivery::DeliveryError(
+                "provider down".into(),
+            ))
+        })
+    }
+}
