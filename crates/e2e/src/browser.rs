@@ -68,11 +68,18 @@ impl Browser {
             .connect(driver_url)
             .await
             .with_context(|| format!("opening a Chromium session through {driver_url}"))?;
-        Ok(Self {
+        let browser = Self {
             client,
             base: base.trim_end_matches('/').to_owned(),
             _profile: Arc::new(profile),
-        })
+        };
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": CONSOLE_HOOK }),
+            )
+            .await?;
+        Ok(browser)
     }
 
     /// The underlying WebDriver client.
@@ -342,9 +349,33 @@ impl Browser {
             .map(|u| u.to_string())
             .unwrap_or_default();
         std::fs::write(&html, format!("<!-- {url} -->\n{source}"))?;
+        let console = self
+            .js("return (window.__consoleLog || []).join('\\n');", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if !console.is_empty() {
+            std::fs::write(dir.join(format!("{stem}.console.txt")), console)?;
+        }
         Ok((png, html))
     }
 }
+
+/// Installed before any page script: keeps the page's console warnings/errors and uncaught
+/// errors in `window.__consoleLog`, saved next to a failure's screenshot.
+const CONSOLE_HOOK: &str = r#"(() => {
+  const log = (window.__consoleLog = window.__consoleLog || []);
+  const keep = (kind, args) => {
+    try { log.push(kind + ': ' + Array.from(args).map(a => (a && a.stack) || String(a)).join(' ')); } catch (_) {}
+  };
+  for (const kind of ['error', 'warn']) {
+    const orig = console[kind].bind(console);
+    console[kind] = (...args) => { keep(kind, args); orig(...args); };
+  }
+  addEventListener('error', e => keep('uncaught', [e.error || e.message]));
+  addEventListener('unhandledrejection', e => keep('unhandled rejection', [e.reason]));
+})();"#;
 
 /// Probe: the element is present and has a layout box.
 const PROBE_VISIBLE: &str = "const e = document.querySelector(arguments[0]);
