@@ -223,3 +223,42 @@ async fn forged_cookie_is_ignored() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert!(body["client"].is_null());
 }
+
+/// clerk-js `User.reload()` (`clerk.user.reload()`): `GET /v1/me?_clerk_session_id=…`.
+#[tokio::test]
+async fn me_returns_the_signed_in_user() {
+    let app = spawn_app().await;
+    let c = browser();
+    let up = app.sign_up_phone(&c, "+12015550139").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let uid = up.body["response"]["created_user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = "__clerk_api_version=2026-05-12&_clerk_js_version=6.29.3";
+    for path in [
+        format!("/v1/me?{q}&_clerk_session_id={sid}"),
+        format!("/v1/me?{q}"),
+    ] {
+        let r = app.get(&c, &path).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert_eq!(r.body["response"]["object"], "user", "{}", r.body);
+        assert_eq!(r.body["response"]["id"], uid.as_str(), "{}", r.body);
+        assert_eq!(
+            r.body["response"]["phone_numbers"][0]["phone_number"],
+            "+12015550139"
+        );
+        assert_eq!(r.body["client"]["last_active_session_id"], sid.as_str());
+    }
+    // Another browser, and this one after sign-out: no active session.
+    app.get(&browser(), &format!("/v1/me?{q}&_clerk_session_id={sid}"))
+        .await
+        .assert_error(401, "authentication_invalid");
+    app.sign_out(&c).await;
+    app.get(&c, &format!("/v1/me?{q}&_clerk_session_id={sid}"))
+        .await
+        .assert_error(401, "authentication_invalid");
+}
