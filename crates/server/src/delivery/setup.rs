@@ -193,3 +193,69 @@ pub fn build(instance: &InstanceConfig, dev: bool, secrets: &Secrets) -> anyhow:
         outbox,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::settings::WebhookConfig;
+
+    fn with(email: Option<EmailProvider>, sms: Option<SmsProvider>) -> InstanceConfig {
+        let mut c = InstanceConfig::default();
+        c.delivery.email = email;
+        c.delivery.sms = sms;
+        c
+    }
+
+    #[test]
+    fn dev_mode_falls_back_to_the_outbox_and_dev_needs_dev_mode() {
+        let secrets = Secrets::default();
+        assert!(
+            build(&with(None, None), true, &secrets)
+                .unwrap()
+                .outbox
+                .is_some()
+        );
+        assert!(
+            build(&with(None, None), false, &secrets)
+                .unwrap()
+                .outbox
+                .is_none()
+        );
+        let dev = with(Some(EmailProvider::Dev), None);
+        assert!(build(&dev, true, &secrets).is_ok());
+        let err = build(&dev, false, &secrets).unwrap_err().to_string();
+        assert!(err.contains("only works with --dev"), "{err}");
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable_and_given_secrets_win() {
+        let hook = SmsProvider::Webhook(WebhookConfig {
+            url: "https://gw.example.com/".into(),
+            secret_env: "ONETIME_TEST_UNSET_WEBHOOK_SECRET_4711".into(),
+        });
+        let cfg = with(None, Some(hook));
+        let err = build(&cfg, true, &Secrets::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ONETIME_TEST_UNSET_WEBHOOK_SECRET_4711"),
+            "{err}"
+        );
+        let secrets = Secrets::default().with("ONETIME_TEST_UNSET_WEBHOOK_SECRET_4711", "s");
+        assert!(build(&cfg, true, &secrets).is_ok());
+        assert!(
+            !format!("{secrets:?}").contains("\"s\""),
+            "secrets are not printed"
+        );
+    }
+
+    #[test]
+    fn origin_host_from_config_or_public_url() {
+        let mut c = InstanceConfig::default();
+        assert_eq!(origin_host(&c), None);
+        c.public_url = Some("https://auth.example.com:8443/base".into());
+        assert_eq!(origin_host(&c).as_deref(), Some("auth.example.com"));
+        c.delivery.sms_origin_host = Some("example.com".into());
+        assert_eq!(origin_host(&c).as_deref(), Some("example.com"));
+    }
+}

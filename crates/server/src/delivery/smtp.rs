@@ -118,3 +118,27 @@ impl CodeSender for SmtpSender {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_transports_build_with_the_rustls_provider() {
+        for tls in [SmtpTls::Starttls, SmtpTls::Tls] {
+            let cfg = SmtpConfig {
+                host: "smtp.example.com".into(),
+                port: None,
+                tls,
+                username: Some("u".into()),
+                password_env: "X".into(),
+                from: "a@example.com".into(),
+            };
+            let policy = RetryPolicy::from_config(&Default::default());
+            let templates = Arc::new(Templates::builtin());
+            assert!(SmtpSender::new(&cfg, Some("p".into()), templates.clone(), policy).is_ok());
+            let err = SmtpSender::new(&cfg, None, templates, policy).unwrap_err();
+            assert!(err.to_string().contains("environment variable X"), "{err}");
+        }
+    }
+}
