@@ -66,13 +66,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => InstanceConfig::from_file(path)?,
         None => InstanceConfig::default(),
     };
-    if let Some(dir) = &cli.static_dir {
-        if !dir.join("index.html").is_file() {
-            anyhow::bail!(
-                "--static {}: no index.html in that directory",
-                dir.display()
-            );
-        }
+    if let Some(dir) = &cli.static_dir
+        && !dir.join("index.html").is_file()
+    {
+        anyhow::bail!(
+            "--static {}: no index.html in that directory",
+            dir.display()
+        );
     }
     let config = Config {
         listen: cli.listen,

@@ -24,10 +24,10 @@ pub enum StoreError {
 
 impl StoreError {
     fn from_sqlx(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return Self::Conflict(db.message().to_owned());
-            }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return Self::Conflict(db.message().to_owned());
         }
         Self::Db(e)
     }
@@ -210,6 +210,7 @@ pub struct SessionRow {
 
 /// One write, applied inside [`Store::apply`]'s transaction.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived, a handful per request
 pub enum Change {
     /// Insert or update a client.
     Client(ClientRow),
@@ -306,14 +307,14 @@ impl Store {
             .or_else(|| database_url.strip_prefix("sqlite:"))
         {
             let path = path.split('?').next().unwrap_or(path);
-            if !path.is_empty() && path != ":memory:" {
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
-                        })?;
-                    }
-                }
+            if !path.is_empty()
+                && path != ":memory:"
+                && let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
+                })?;
             }
         } else {
             anyhow::bail!("unsupported database URL {database_url:?} (expected sqlite://PATH)");

@@ -220,12 +220,11 @@ pub async fn envelope(
         client: client_json,
     };
     let mut resp = axum::Json(body).into_response();
-    if set_cookie {
-        if let Some(c) = client {
-            if let Some(v) = cookie_header(app, ctx, Some(&c.id)) {
-                resp.headers_mut().insert(header::SET_COOKIE, v);
-            }
-        }
+    if set_cookie
+        && let Some(c) = client
+        && let Some(v) = cookie_header(app, ctx, Some(&c.id))
+    {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     Ok(resp)
 }

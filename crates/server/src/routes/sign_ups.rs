@@ -167,10 +167,10 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
             *slot = Some(v.to_owned()).filter(|v| !v.is_empty());
         }
     }
-    if let Some(l) = &f.locale {
-        if l.len() <= 35 {
-            su.locale = Some(l.clone());
-        }
+    if let Some(l) = &f.locale
+        && l.len() <= 35
+    {
+        su.locale = Some(l.clone());
     }
     Ok(())
 }
@@ -273,20 +273,14 @@ async fn commit(
 }
 
 async fn conflict_param(app: &App, su: &SignUpRow) -> &'static str {
-    if let Some(v) = &su.phone_number {
-        if matches!(
-            app.store.ident_by_value(fields::PHONE_NUMBER, v).await,
-            Ok(Some(_))
-        ) {
-            return fields::PHONE_NUMBER;
-        }
-    }
-    if let Some(v) = &su.email_address {
-        if matches!(
-            app.store.ident_by_value(fields::EMAIL_ADDRESS, v).await,
-            Ok(Some(_))
-        ) {
-            return fields::EMAIL_ADDRESS;
+    for (kind, value) in [
+        (fields::PHONE_NUMBER, &su.phone_number),
+        (fields::EMAIL_ADDRESS, &su.email_address),
+    ] {
+        if let Some(v) = value
+            && matches!(app.store.ident_by_value(kind, v).await, Ok(Some(_)))
+        {
+            return kind;
         }
     }
     fields::USERNAME

@@ -177,3 +177,82 @@ async fn state_and_signing_key_survive_a_restart() {
     let kid2 = app.get(&c, "/.well-known/jwks.json").await.body["keys"][0]["kid"].clone();
     assert_eq!(kid1, kid2);
 }
+
+#[tokio::test]
+async fn static_dir_is_served_with_spa_fallback() {
+    let dir = std::env::temp_dir().join(onetime_server::crypto::new_id("dist"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<html>app</html>").unwrap();
+    std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
+    let d = dir.clone();
+    let app = spawn_app_with(move |c| c.static_dir = Some(d)).await;
+    let c = reqwest::Client::new();
+    let r = c.get(format!("{}/app.js", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "console.log(1)");
+    let r = c
+        .get(format!("{}/sign-in/verify", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "<html>app</html>");
+    // The API keeps its own 404s.
+    let r = app.get(&browser(), "/v1/does-not-exist").await;
+    r.assert_error(404, "resource_not_found");
+}
+
+#[tokio::test]
+async fn cookie_is_secure_behind_https() {
+    let app = spawn_app().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/client/sign_ups", app.base))
+        .header("x-forwarded-proto", "https")
+        .form(&[("phone_number", "+12015550170")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__client=client_"), "{cookie}");
+    assert!(
+        cookie.contains("; Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/client/sign_ups", app.base))
+        .form(&[("phone_number", "+12015550171")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
+async fn secret_is_required_outside_dev_mode() {
+    let mut c = crate::helpers::test_config();
+    c.dev = false;
+    c.secret = None;
+    let err = onetime_server::Application::build(c)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ONETIME_SECRET"), "{err}");
+}
+
+#[tokio::test]
+async fn taken_port_is_a_clear_error() {
+    let app = spawn_app().await;
+    let mut c = crate::helpers::test_config();
+    c.listen = app.base.trim_start_matches("http://").parse().unwrap();
+    let err = onetime_server::Application::build(c)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is already in use"), "{err}");
+}
