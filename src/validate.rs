@@ -49,37 +49,30 @@ pub fn initials(
     email: Option<&str>,
     phone: Option<&str>,
 ) -> String {
-    let first_letter = |s: &str| {
+    // ASCII case mapping only: char::to_uppercase would pull Unicode tables into the wasm.
+    let letters = |s: &str, n: usize| -> String {
         s.chars()
-            .find(|c| c.is_alphanumeric())
-            .map(|c| c.to_uppercase().to_string())
+            .filter(|c| c.is_alphanumeric())
+            .take(n)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
     };
     let from_name: String = [first_name, last_name]
         .into_iter()
         .flatten()
-        .filter_map(first_letter)
+        .map(|s| letters(s, 1))
         .collect();
     if !from_name.is_empty() {
         return from_name;
     }
     if let Some(u) = username.filter(|u| !u.is_empty()) {
-        return u
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .take(2)
-            .collect::<String>()
-            .to_uppercase();
+        return letters(u, 2);
     }
     if let Some(e) = email
         .and_then(|e| e.split('@').next())
         .filter(|e| !e.is_empty())
     {
-        return e
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .take(2)
-            .collect::<String>()
-            .to_uppercase();
+        return letters(e, 2);
     }
     if let Some(p) = phone {
         let d: Vec<char> = p.chars().filter(char::is_ascii_digit).collect();

@@ -733,6 +733,12 @@ async fn profile_lists_the_verified_phone() {
         text.contains("+1 (201) 555-0100") && text.contains("Verified") && text.contains("sess_1"),
         "{text}"
     );
+    // Signing out from the protected page goes home, not to the sign-in page.
+    click(&root, "#user-profile button#sign-out");
+    wait_for(&root, "a#go-sign-in").await;
+    TimeoutFuture::new(300).await;
+    settle().await;
+    assert_eq!(location(), "/");
 }
 
 #[wasm_bindgen_test]

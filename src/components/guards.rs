@@ -78,10 +78,10 @@ pub fn Protect(
     let auth = use_auth();
     let state = Memo::new(move |prev: Option<&State>| {
         // While signing out, stay put: the sign-out navigates home itself.
-        if auth.finishing.get() {
-            if let Some(prev) = prev {
-                return *prev;
-            }
+        if auth.finishing.get()
+            && let Some(prev) = prev
+        {
+            return *prev;
         }
         match (auth.is_loaded(), auth.is_signed_in()) {
             (false, _) => State::Loading,

@@ -4,9 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::phone::{
-    COUNTRIES, Country, country_by_iso, flag, format_as_you_type, split_international,
-};
+use crate::phone::{COUNTRIES, Country, country_by_iso, format_as_you_type, split_international};
 
 /// An example national number for the placeholder, in the country's grouping.
 pub fn placeholder(country: &Country) -> String {
@@ -56,7 +54,7 @@ pub fn PhoneInput(
         <div class="phone-field" class:invalid=move || invalid.get()>
             <div class="country-select">
                 <span class="country-face" aria-hidden="true">
-                    <span class="country-flag">{move || flag(country.get().iso)}</span>
+                    <span class="country-iso">{move || country.get().iso}</span>
                     <span class="country-dial">{move || format!("+{}", country.get().dial)}</span>
                     <svg class="chevron" viewBox="0 0 16 16" width="12" height="12">
                         <path d="M4 6l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"></path>
@@ -70,7 +68,7 @@ pub fn PhoneInput(
                             let iso = c.iso;
                             view! {
                                 <option value=iso selected=move || country.get().iso == iso>
-                                    {format!("{} {} +{}", flag(iso), c.name, c.dial)}
+                                    {format!("{} (+{})", c.name, c.dial)}
                                 </option>
                             }
                         })

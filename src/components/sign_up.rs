@@ -257,6 +257,9 @@ pub fn SignUp(
                             Ok(_) => {
                                 status.set("Signed up.".into());
                                 navigate(&target.get_untracked(), Default::default());
+                                // Let the route change land before guards may react again.
+                                gloo_timers::future::TimeoutFuture::new(100).await;
+                                auth.finishing.try_set(false);
                             }
                             Err(e) => {
                                 auth.finishing.set(false);

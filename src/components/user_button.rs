@@ -70,7 +70,12 @@ pub fn use_sign_out() -> SignOut {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match auth.sign_out().await {
-                Ok(()) => navigate("/", Default::default()),
+                Ok(()) => {
+                    navigate("/", Default::default());
+                    // Let the route change land before the guards react to the signed-out state
+                    // (else /user would bounce to /sign-in).
+                    gloo_timers::future::TimeoutFuture::new(100).await;
+                }
                 Err(e) => {
                     error.try_set(Some(describe(&e, IdentifierKind::Phone)));
                 }
@@ -136,10 +141,10 @@ pub fn UserButton() -> impl IntoView {
         key.remove();
     });
     Effect::new(move |_| {
-        if open.get() {
-            if let Some(a) = first_item.get() {
-                let _ = a.focus();
-            }
+        if open.get()
+            && let Some(a) = first_item.get()
+        {
+            let _ = a.focus();
         }
     });
 
