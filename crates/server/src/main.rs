@@ -36,7 +36,7 @@ struct Cli {
     #[arg(long, env = "ONETIME_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Dev mode: Clerk test identifiers accept 424242, other codes go to the log and GET /dev/outbox.
-    #[arg(long, env = "ONETIME_DEV")]
+    #[arg(long, env = "ONETIME_DEV", value_parser = clap::builder::BoolishValueParser::new())]
     dev: bool,
     /// Serve a built app (trunk build --release output) from this directory, with SPA fallback.
     #[arg(long = "static", env = "ONETIME_STATIC", value_name = "DIR")]

@@ -78,11 +78,12 @@ pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> R
         }
     }
     let test = app.dev && target.is_test;
-    let mut changes = Vec::new();
+    let changes: Vec<Change> = Vec::new();
     let code = if test {
         tracing::info!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
         TEST_CODE.to_owned()
     } else {
+        let _recipient_guard = app.store.lock_recipient(target.recipient).await;
         let window_ms = i64::try_from(rules.send_window_secs).unwrap_or(i64::MAX) * 1000;
         let (count, oldest) = app
             .store
@@ -109,10 +110,14 @@ pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> R
             tracing::warn!(error = %e, recipient = %target.recipient, "code delivery failed");
             return Err(AppError::delivery_failed());
         }
-        changes.push(Change::CodeSent {
-            identifier: target.recipient.to_owned(),
-            at: now,
-        });
+        // Recorded at once (still under the recipient lock): the code is out, whatever happens
+        // to the rest of the request.
+        app.store
+            .apply(vec![Change::CodeSent {
+                identifier: target.recipient.to_owned(),
+                at: now,
+            }])
+            .await?;
         if count == 0 {
             // Occasional housekeeping: old send records are useless.
             app.store.prune_sends(now - window_ms).await?;

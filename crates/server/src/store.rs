@@ -246,11 +246,41 @@ pub enum Change {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
-    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    locks: KeyedLocks,
 }
 
 /// Held for the whole read-modify-write of a mutating request.
 pub type WriteGuard = tokio::sync::OwnedMutexGuard<()>;
+
+/// In-process mutexes by key (client id, recipient). Entries are dropped once unused.
+#[derive(Debug, Clone, Default)]
+struct KeyedLocks(
+    std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>,
+        >,
+    >,
+);
+
+impl KeyedLocks {
+    async fn lock(&self, key: &str) -> WriteGuard {
+        let m = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() > 1024 {
+                map.retain(|_, w| w.strong_count() > 0);
+            }
+            match map.get(key).and_then(std::sync::Weak::upgrade) {
+                Some(m) => m,
+                None => {
+                    let m = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+                    map.insert(key.to_owned(), std::sync::Arc::downgrade(&m));
+                    m
+                }
+            }
+        };
+        m.lock_owned().await
+    }
+}
 
 fn sign_up_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SignUpRow, sqlx::Error> {
     let verifs: String = r.try_get("verifications")?;
@@ -333,14 +363,24 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self {
             pool,
-            write_lock: Default::default(),
+            locks: KeyedLocks::default(),
         })
     }
 
-    /// Serialises mutating requests (held across read-modify-write, so attempt counters and
-    /// cooldowns cannot be raced).
-    pub async fn lock(&self) -> WriteGuard {
-        self.write_lock.clone().lock_owned().await
+    /// Serialises the mutating requests of one client (`key` = client id; `None` for a request
+    /// without a client, which cannot conflict with anything). Held across read-modify-write, so
+    /// attempt counters, cooldowns and the client row cannot be raced; requests of other clients
+    /// run in parallel (cross-client conflicts are settled by unique constraints).
+    pub async fn lock_client(&self, client_id: Option<&str>) -> WriteGuard {
+        match client_id {
+            Some(id) => self.locks.lock(&format!("client:{id}")).await,
+            None => self.locks.lock(&crate::crypto::new_id("anon")).await,
+        }
+    }
+
+    /// Serialises the send-budget check, the send and its record for one recipient.
+    pub async fn lock_recipient(&self, recipient: &str) -> WriteGuard {
+        self.locks.lock(&format!("recipient:{recipient}")).await
     }
 
     /// Applies all changes in one transaction (committed before returning).

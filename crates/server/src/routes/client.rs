@@ -23,7 +23,7 @@ pub async fn get(State(app): State<App>, ctx: Ctx) -> Result<Response> {
 
 /// Ends all sessions and destroys the client (clears the cookie).
 pub async fn destroy(State(app): State<App>, ctx: Ctx) -> Result<Response> {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     if let Some(c) = load_client(&app, &ctx).await? {
         let now = app.now();
         let mut changes = Vec::new();

@@ -61,28 +61,28 @@ pub async fn touch(
     Path(sid): Path<String>,
     FapiForm(_form): FapiForm<p::TouchSession>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = set_status(&app, &ctx, &sid, "active").await;
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/end`.
 pub async fn end(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = set_status(&app, &ctx, &sid, "ended").await;
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/remove`.
 pub async fn remove(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = set_status(&app, &ctx, &sid, "removed").await;
     finish(&app, &ctx, r).await
 }
 
 /// `DELETE /v1/client/sessions`: sign out (all sessions removed, client kept).
 pub async fn remove_all(State(app): State<App>, ctx: Ctx) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let Some(mut c) = load_client(&app, &ctx).await? else {
             return Err(AppError::api(

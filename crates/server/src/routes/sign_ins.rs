@@ -173,7 +173,7 @@ pub async fn create(
     ctx: Ctx,
     FapiForm(form): FapiForm<p::CreateSignIn>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let raw = form
             .identifier
@@ -245,7 +245,7 @@ pub async fn prepare(
     Path(id): Path<String>,
     FapiForm(form): FapiForm<p::PrepareFirstFactor>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
@@ -274,7 +274,7 @@ pub async fn attempt(
     Path(id): Path<String>,
     FapiForm(form): FapiForm<p::AttemptFirstFactor>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
         let raw = form

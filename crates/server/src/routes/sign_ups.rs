@@ -24,7 +24,7 @@ pub async fn create(
     ctx: Ctx,
     FapiForm(form): FapiForm<p::CreateSignUp>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let mut client = client_or_new(&app, &ctx).await?;
         ensure_no_active_session(&app, &client).await?;
@@ -88,7 +88,7 @@ pub async fn update(
     Path(id): Path<String>,
     FapiForm(form): FapiForm<p::UpdateSignUp>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&su, "update sign up")?;
@@ -331,7 +331,7 @@ pub async fn prepare(
     Path(id): Path<String>,
     FapiForm(form): FapiForm<p::PrepareVerification>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
@@ -366,7 +366,7 @@ pub async fn attempt(
     Path(id): Path<String>,
     FapiForm(form): FapiForm<p::AttemptVerification>,
 ) -> Response {
-    let _guard = app.store.lock().await;
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
         let raw = form

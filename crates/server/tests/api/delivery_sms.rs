@@ -169,12 +169,9 @@ async fn missing_auth_token_stops_the_server_naming_the_variable() {
     );
 }
 
-/// A hung provider must only delay its own request. Ignored for now: the routes hold the
-/// store's global write lock (`Store::lock`) across `otp::prepare`, i.e. across the provider
-/// call, so every mutating request waits for the slow send. Un-ignore once the send happens
-/// outside the lock.
+/// A hung provider must only delay its own request: mutating requests are serialised per
+/// client and per recipient (not globally), so another browser is not blocked.
 #[tokio::test]
-#[ignore = "the global store write lock is held across the provider call"]
 async fn hung_provider_does_not_block_other_requests() {
     let api = HttpCapture::start().await;
     let delivery = DeliveryConfig {
