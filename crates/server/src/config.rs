@@ -96,7 +96,8 @@ pub struct InstanceConfig {
     pub secure_cookies: Option<bool>,
     /// Origins allowed to call the API with credentials (CORS). Same-origin needs nothing.
     pub allowed_origins: Vec<String>,
-    /// URL of the app's home page (display_config URLs derive from it). Default: `public_url` or `/`.
+    /// URL of the app's home page (display_config URLs derive from it). Default: `public_url`,
+    /// else the first allowed origin, else the server URL.
     pub home_url: Option<String>,
     /// Session lifetime in seconds (default 7 days).
     pub session_lifetime_secs: u64,

@@ -435,11 +435,14 @@ pub async fn client(app: &App, c: &ClientRow) -> Result<p::Client> {
 pub fn environment(app: &App) -> p::Environment {
     let cfg = &app.config;
     let ids = &cfg.identifiers;
+    // Absolute URLs (clerk-js builds `URL`s from them): home_url, else public_url, else the
+    // first allowed origin (the app in development), else this server.
     let home = cfg
         .home_url
         .clone()
         .or_else(|| cfg.public_url.clone())
-        .unwrap_or_else(|| "/".into());
+        .or_else(|| cfg.allowed_origins.first().cloned())
+        .unwrap_or_else(|| app.issuer.clone());
     let base = home.trim_end_matches('/').to_owned();
     let url = |path: &str| format!("{base}{path}");
     let code_attr =

@@ -256,3 +256,12 @@ async fn taken_port_is_a_clear_error() {
         .to_string();
     assert!(err.contains("is already in use"), "{err}");
 }
+
+#[tokio::test]
+async fn display_urls_are_absolute() {
+    let app = spawn_app().await;
+    let dc = app.get(&browser(), "/v1/environment").await.body["display_config"].clone();
+    assert_eq!(dc["home_url"], "http://localhost:8080");
+    assert_eq!(dc["sign_in_url"], "http://localhost:8080/sign-in");
+    assert_eq!(dc["sign_up_url"], "http://localhost:8080/sign-up");
+}
