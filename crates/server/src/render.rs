@@ -104,6 +104,15 @@ pub fn sign_up_fields(
     (required, optional, missing, unverified)
 }
 
+/// `abandoned` for an unfinished attempt past its `abandon_at`.
+fn abandoned_or(status: &str, abandon_at: i64, now: i64) -> &str {
+    if status != "complete" && now > abandon_at {
+        "abandoned"
+    } else {
+        status
+    }
+}
+
 /// A sign-up.
 pub fn sign_up(app: &App, su: &SignUpRow) -> p::SignUp {
     let now = app.now();
@@ -129,7 +138,8 @@ pub fn sign_up(app: &App, su: &SignUpRow) -> p::SignUp {
     p::SignUp {
         object: objects::SIGN_UP.into(),
         id: su.id.clone(),
-        status: serde_json::from_value(json!(su.status)).unwrap_or_default(),
+        status: serde_json::from_value(json!(abandoned_or(&su.status, su.abandon_at, now)))
+            .unwrap_or_default(),
         required_fields: required,
         optional_fields: optional,
         missing_fields: missing,
@@ -243,7 +253,8 @@ pub async fn sign_in(app: &App, si: &SignInRow) -> Result<p::SignIn> {
     Ok(p::SignIn {
         object: objects::SIGN_IN.into(),
         id: si.id.clone(),
-        status: serde_json::from_value(json!(si.status)).unwrap_or_default(),
+        status: serde_json::from_value(json!(abandoned_or(&si.status, si.abandon_at, now)))
+            .unwrap_or_default(),
         supported_identifiers: supported_identifiers(app),
         identifier: si.identifier.clone(),
         supported_first_factors: factors,

@@ -161,6 +161,9 @@ async fn persist(
 ) -> Result<()> {
     let mut si = si.clone();
     si.updated_at = app.now();
+    if si.status != "complete" {
+        si.abandon_at = si.updated_at + ABANDON_AFTER_MS;
+    }
     changes.push(Change::SignIn(si));
     save_client(app, client, &mut changes);
     app.store.apply(changes).await?;
@@ -250,7 +253,7 @@ pub async fn prepare(
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
-        if si.status != "needs_first_factor" {
+        if si.status != "needs_first_factor" || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("prepare first factor"));
         }
         let requested = if strategy == strategies::PHONE_CODE {
@@ -284,7 +287,7 @@ pub async fn attempt(
         let code =
             OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
-        if si.status != "needs_first_factor" {
+        if si.status != "needs_first_factor" || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("attempt first factor"));
         }
         let Some(mut state) = si.first_factor.clone() else {

@@ -67,8 +67,8 @@ async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignUpRow)>
     }
 }
 
-fn ensure_open(su: &SignUpRow, action: &str) -> Result<()> {
-    if su.status == "complete" {
+fn ensure_open(app: &App, su: &SignUpRow, action: &str) -> Result<()> {
+    if su.status == "complete" || app.now() > su.abandon_at {
         Err(AppError::client_state_invalid(action))
     } else {
         Ok(())
@@ -91,7 +91,7 @@ pub async fn update(
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
-        ensure_open(&su, "update sign up")?;
+        ensure_open(&app, &su, "update sign up")?;
         apply_fields(&app, &mut su, &form).await?;
         commit(&app, su, &mut client, Vec::new()).await?;
         Ok((Resource::SignUp(id.clone()), client))
@@ -186,6 +186,10 @@ async fn commit(
 ) -> Result<()> {
     let now = app.now();
     su.updated_at = now;
+    if su.status != "complete" {
+        // Abandoned after 24 h without activity.
+        su.abandon_at = now + ABANDON_AFTER_MS;
+    }
     let (_, _, missing, unverified) = render::sign_up_fields(app, &su, now);
     let ready = su.status != "complete" && missing.is_empty() && unverified.is_empty();
     if !ready {
@@ -336,7 +340,7 @@ pub async fn prepare(
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
-        ensure_open(&su, "prepare verification")?;
+        ensure_open(&app, &su, "prepare verification")?;
         let owner = su.id.clone();
         let locale = su.locale.clone();
         let (field, value, state_slot) = slot(&mut su, strategy)?;
@@ -376,7 +380,7 @@ pub async fn attempt(
         let code =
             OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
-        ensure_open(&su, "attempt verification")?;
+        ensure_open(&app, &su, "attempt verification")?;
         let strategy = match strategy {
             Some(s) => s,
             None => infer_strategy(&su).ok_or_else(|| AppError::param_missing(fields::STRATEGY))?,

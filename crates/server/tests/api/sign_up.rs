@@ -642,3 +642,26 @@ async fn other_clients_cannot_see_a_sign_up() {
     let r = app.get(&c, &format!("/v1/client/sign_ups/{id}")).await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn abandoned_after_a_day_without_activity() {
+    let app = spawn_app().await;
+    let c = browser();
+    let id = app
+        .start_sign_up(&c, &[("phone_number", "+12015550108")], "phone_code")
+        .await;
+    app.clock.advance_secs(24 * 3600 + 1);
+    let r = app.get(&c, &format!("/v1/client/sign_ups/{id}")).await;
+    assert_eq!(r.body["response"]["status"], "abandoned");
+    let r = app
+        .post(
+            &c,
+            &attempt_path(&id),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    r.assert_error(400, "client_state_invalid");
+    // A new sign-up works.
+    let r = app.sign_up_phone(&c, "+12015550108").await;
+    assert_eq!(r.body["response"]["status"], "complete");
+}
