@@ -144,7 +144,7 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str, locked: bool) -> 
         "cargo",
         &args,
         &[
-            ("CARGO_PROFILE_RELEASE_LTO", "false"),
+            ("CARGO_PROFILE_RELEASE_LTO", "off"),
             ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
         ],
     )
