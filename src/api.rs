@@ -16,17 +16,17 @@
 //! server after every mutation.
 
 use onetime_protocol::{
-    ApiError, Client, Environment, ErrorResponse, Session, SignIn, SignUp, Token, fields,
-    strategies,
+    ApiError, Client, Environment, Session, SignIn, SignUp, Token, fields, strategies,
 };
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::redirect::encode_component;
+use crate::wire::Decode;
 
 /// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,18 +177,53 @@ pub fn encode_form(form: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// Reads an answer: `Ok(json)` for 2xx, the typed error otherwise. Also returns the client the
-/// answer carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any more".
-pub fn decode(resp: &HttpResponse) -> (Result<Value>, Option<Option<Client>>) {
-    let parsed: std::result::Result<Value, _> = if resp.body.trim().is_empty() {
-        Ok(Value::Null)
+/// The top-level keys of an answer, kept as raw JSON so each part is decoded once, straight from
+/// the text (no `serde_json::Value` in between).
+#[derive(Deserialize)]
+struct Body<'a> {
+    #[serde(borrow, default, deserialize_with = "raw")]
+    response: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw")]
+    client: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw")]
+    meta: Option<&'a RawValue>,
+}
+
+/// `meta` of an error answer (`meta.client`).
+#[derive(Deserialize)]
+struct Meta<'a> {
+    #[serde(borrow, default, deserialize_with = "raw")]
+    client: Option<&'a RawValue>,
+}
+
+/// A present key (even `null`) is `Some(raw)`; an absent one defaults to `None`.
+fn raw<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+fn client_of(raw: Option<&RawValue>) -> Option<Option<Client>> {
+    raw.map(|c| Option::<Client>::decode(c.get()).ok().flatten())
+}
+
+/// Reads an answer: `Ok(json)` for 2xx, with the JSON text of the resource (`response` when the
+/// body is an envelope, else the bare body), the typed error otherwise. Also returns the client
+/// the answer carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any
+/// more".
+pub fn decode(resp: &HttpResponse) -> (Result<&str>, Option<Option<Client>>) {
+    let text = resp.body.trim();
+    let ok = (200..300).contains(&resp.status);
+    let text = if text.is_empty() { "null" } else { text };
+    let body = if text.starts_with('{') {
+        serde_json::from_str::<Body<'_>>(text).map(Some)
     } else {
-        serde_json::from_str(&resp.body)
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| None)
     };
-    let json = match parsed {
-        Ok(v) => v,
+    let body = match body {
+        Ok(b) => b,
         Err(e) => {
-            let detail = if (200..300).contains(&resp.status) {
+            let detail = if ok {
                 format!("invalid JSON: {e}")
             } else {
                 "the server answered with something that is not JSON".to_string()
@@ -202,23 +237,24 @@ pub fn decode(resp: &HttpResponse) -> (Result<Value>, Option<Option<Client>>) {
             );
         }
     };
-    let client_of = |v: Option<&Value>| -> Option<Option<Client>> {
-        v.map(|c| {
-            serde_json::from_value::<Option<Client>>(c.clone())
-                .ok()
-                .flatten()
-        })
-    };
-    if (200..300).contains(&resp.status) {
-        let client = client_of(json.get("client"));
-        (Ok(json), client)
+    if ok {
+        let (resource, client) = match body {
+            Some(Body {
+                response, client, ..
+            }) => (response.map_or(text, RawValue::get), client_of(client)),
+            None => (text, None),
+        };
+        (Ok(resource), client)
     } else {
-        let client = client_of(json.get("meta").and_then(|m| m.get("client")));
-        let body: ErrorResponse = serde_json::from_value(json).unwrap_or_default();
+        let client = body
+            .and_then(|b| b.meta)
+            .and_then(|m| serde_json::from_str::<Meta<'_>>(m.get()).ok())
+            .and_then(|m| client_of(m.client));
+        let errors = crate::wire::errors(text);
         let retry_after = resp
             .retry_after
-            .or_else(|| body.errors.first().and_then(|e| e.meta.retry_after_seconds));
-        if body.errors.is_empty() {
+            .or_else(|| errors.first().and_then(|e| e.meta.retry_after_seconds));
+        if errors.is_empty() {
             let detail = format!("HTTP {} without FAPI errors", resp.status);
             return (
                 Err(Error::Unexpected {
@@ -231,7 +267,7 @@ pub fn decode(resp: &HttpResponse) -> (Result<Value>, Option<Option<Client>>) {
         (
             Err(Error::Api {
                 status: resp.status,
-                errors: body.errors,
+                errors,
                 retry_after,
             }),
             client,
@@ -239,15 +275,9 @@ pub fn decode(resp: &HttpResponse) -> (Result<Value>, Option<Option<Client>>) {
     }
 }
 
-/// The resource of an answer: `response` when the body is an envelope, else the bare body.
-fn resource<T: DeserializeOwned>(json: Value, status: u16) -> Result<T> {
-    let inner = match json {
-        Value::Object(mut map) if map.contains_key("response") => {
-            map.remove("response").unwrap_or(Value::Null)
-        }
-        other => other,
-    };
-    serde_json::from_value(inner).map_err(|e| Error::Unexpected {
+/// Decodes the resource text [`decode`] returned.
+fn resource<T: Decode>(json: &str, status: u16) -> Result<T> {
+    T::decode(json).map_err(|e| Error::Unexpected {
         status,
         detail: format!("unexpected shape: {e}"),
     })
@@ -291,7 +321,7 @@ impl Api {
         self
     }
 
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: Decode>(
         &self,
         method: Method,
         path: String,
@@ -310,11 +340,11 @@ impl Api {
         resource(json?, resp.status)
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+    async fn get<T: Decode>(&self, path: &str) -> Result<T> {
         self.call(Method::Get, path.to_string(), Vec::new()).await
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
+    async fn post<T: Decode>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
         self.call(Method::Post, path.to_string(), form(body)).await
     }
 

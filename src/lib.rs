@@ -54,6 +54,7 @@ pub mod pages;
 pub mod phone;
 pub mod redirect;
 pub mod validate;
+pub mod wire;
 
 use crate::api::Transport;
 use crate::auth::AuthProvider;
