@@ -17,8 +17,9 @@ use crate::api::{self, Api, FirstFactor, GlooTransport, SignUpParams, Transport}
 #[derive(Clone, Copy)]
 pub struct Auth {
     api: StoredValue<Api, LocalStorage>,
-    /// `GET /v1/environment`; `None` while loading.
-    pub environment: LocalResource<api::Result<Environment>>,
+    /// `GET /v1/environment`; `None` while loading (a reload keeps the last answer until the
+    /// next one arrives).
+    pub environment: RwSignal<Option<api::Result<Environment>>>,
     /// The current client (`None` before the first sign-in/up or after the client is destroyed).
     pub client: RwSignal<Option<Client>>,
     /// Whether the first `GET /v1/client` has answered.
@@ -36,18 +37,15 @@ impl Auth {
         let listener: api::ClientListener = Rc::new(move |c| client.try_set(c).map_or((), drop));
         let api = Api::new(transport).on_client(listener);
         let api = StoredValue::new_local(api);
-        let environment = LocalResource::new(move || {
-            let api = api.get_value();
-            async move { api.environment().await }
-        });
         let auth = Self {
             api,
-            environment,
+            environment: RwSignal::new(None),
             client,
             client_loaded: RwSignal::new(false),
             client_error: RwSignal::new(None),
             finishing: RwSignal::new(false),
         };
+        auth.reload_environment();
         auth.reload_client();
         auth
     }
@@ -55,6 +53,15 @@ impl Auth {
     /// The API (its answers update this state).
     pub fn api(&self) -> Api {
         self.api.get_value()
+    }
+
+    /// (Re)loads `GET /v1/environment`.
+    pub fn reload_environment(&self) {
+        let environment = self.environment;
+        let api = self.api();
+        spawn_local(async move {
+            environment.try_set(Some(api.environment().await));
+        });
     }
 
     /// (Re)loads `GET /v1/client`.

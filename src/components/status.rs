@@ -32,7 +32,7 @@ pub fn EnvironmentError() -> impl IntoView {
                             id="retry"
                             class="alert-action"
                             on:click=move |_| {
-                                auth.environment.refetch();
+                                auth.reload_environment();
                                 auth.reload_client();
                             }
                         >
