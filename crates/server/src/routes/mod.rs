@@ -253,6 +253,14 @@ pub fn save_client(app: &App, client: &mut ClientRow, changes: &mut Vec<Change>)
     changes.push(Change::Client(client.clone()));
 }
 
+/// The `code` parameter of an attempt, parsed: `form_param_missing` when absent,
+/// `form_param_format_invalid` when it is not 6 digits.
+pub fn required_code(raw: Option<&str>) -> Result<crate::domain::OtpCode> {
+    let raw = raw.ok_or_else(|| AppError::param_missing(p::fields::CODE))?;
+    crate::domain::OtpCode::parse(raw)
+        .map_err(|e| AppError::param_format_invalid(p::fields::CODE, e.0))
+}
+
 /// The cookie-clearing header.
 pub fn clear_cookie(app: &App, ctx: &Ctx) -> Option<HeaderValue> {
     cookie_header(app, ctx, None)

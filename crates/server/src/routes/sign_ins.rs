@@ -1,11 +1,12 @@
 //! Sign-in: create (optionally preparing in the same request), get, prepare_first_factor,
 //! attempt_first_factor.
 
+use super::required_code;
 use super::{
     Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
     load_client, save_client,
 };
-use crate::domain::{EmailAddress, OtpCode, PhoneNumber, Username};
+use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{Change, ClientRow, IdentRow, SessionRow, SignInRow};
@@ -280,12 +281,7 @@ pub async fn attempt(
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
-        let raw = form
-            .code
-            .as_deref()
-            .ok_or_else(|| AppError::param_missing(fields::CODE))?;
-        let code =
-            OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
+        let code = required_code(form.code.as_deref())?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
         if si.status != "needs_first_factor" || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("attempt first factor"));

@@ -1,10 +1,11 @@
 //! Sign-up: create, update, get, prepare_verification, attempt_verification.
 
+use super::required_code;
 use super::{
     Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
     load_client, save_client,
 };
-use crate::domain::{EmailAddress, OtpCode, PhoneNumber, Username};
+use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{
@@ -373,12 +374,7 @@ pub async fn attempt(
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
-        let raw = form
-            .code
-            .as_deref()
-            .ok_or_else(|| AppError::param_missing(fields::CODE))?;
-        let code =
-            OtpCode::parse(raw).map_err(|e| AppError::param_format_invalid(fields::CODE, e.0))?;
+        let code = required_code(form.code.as_deref())?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&app, &su, "attempt verification")?;
         let strategy = match strategy {
