@@ -15,9 +15,7 @@
 //! is handed to the client listener given to [`Api::on_client`], so the app state follows the
 //! server after every mutation.
 
-use onetime_protocol::{
-    ApiError, Client, Environment, Session, SignIn, SignUp, Token, fields, strategies,
-};
+use onetime_protocol::{ApiError, fields, strategies};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt;
@@ -26,7 +24,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use crate::redirect::encode_component;
-use crate::wire::Decode;
+use crate::wire::{Client, Environment, Session, SignIn, SignUp, Token};
+use serde::de::DeserializeOwned;
 
 /// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +203,11 @@ fn raw<'de, D: serde::Deserializer<'de>>(
 }
 
 fn client_of(raw: Option<&RawValue>) -> Option<Option<Client>> {
-    raw.map(|c| Option::<Client>::decode(c.get()).ok().flatten())
+    raw.map(|c| {
+        serde_json::from_str::<Option<Client>>(c.get())
+            .ok()
+            .flatten()
+    })
 }
 
 /// Reads an answer: `Ok(json)` for 2xx, with the JSON text of the resource (`response` when the
@@ -276,8 +279,8 @@ pub fn decode(resp: &HttpResponse) -> (Result<&str>, Option<Option<Client>>) {
 }
 
 /// Decodes the resource text [`decode`] returned.
-fn resource<T: Decode>(json: &str, status: u16) -> Result<T> {
-    T::decode(json).map_err(|e| Error::Unexpected {
+fn resource<T: DeserializeOwned>(json: &str, status: u16) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::Unexpected {
         status,
         detail: format!("unexpected shape: {e}"),
     })
@@ -321,7 +324,7 @@ impl Api {
         self
     }
 
-    async fn call<T: Decode>(
+    async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: String,
@@ -340,11 +343,11 @@ impl Api {
         resource(json?, resp.status)
     }
 
-    async fn get<T: Decode>(&self, path: &str) -> Result<T> {
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.call(Method::Get, path.to_string(), Vec::new()).await
     }
 
-    async fn post<T: Decode>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
         self.call(Method::Post, path.to_string(), form(body)).await
     }
 

@@ -9,9 +9,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use onetime_protocol::{Client, Environment, Session, SessionStatus, SignIn, SignUp, User, fields};
+use onetime_protocol::{SessionStatus, fields};
 
 use crate::api::{self, Api, FirstFactor, GlooTransport, SignUpParams, Transport};
+use crate::wire::{Client, Environment, Session, SignIn, SignUp, User};
 
 /// The auth state shared by every page and component. Cheap to copy.
 #[derive(Clone, Copy)]

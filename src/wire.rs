@@ -1,378 +1,285 @@
-//! Decoding of FAPI answers into the shared [`onetime_protocol`] types, reading only the fields
-//! the app uses.
+//! The resources as the app keeps them: the fields of Clerk's shapes ([`onetime_protocol`]) that
+//! the app reads, decoded straight from the answer's text.
 //!
-//! The protocol types carry Clerk's full shapes (the server fills them all); deriving their
-//! decoders into the wasm costs ~80 KB of code for fields the app never looks at. These slim
-//! mirrors keep the protocol's leniency (unknown keys ignored, missing keys default, `null` lists
-//! read as empty) and convert into the protocol types, leaving the other fields at their default.
+//! The protocol types carry every field the server fills; decoding, cloning and dropping them in
+//! the wasm costs ~100 KB of code for fields the app never looks at. These mirrors keep the
+//! protocol's names and leniency (unknown keys ignored, missing keys default, `null` lists read
+//! as empty) and reuse its enums, error type and constants.
 
-use onetime_protocol as p;
-use p::{SessionStatus, SignInStatus, SignUpStatus, VerificationStatus};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use onetime_protocol::{
+    ApiError, Millis, SessionStatus, SignInStatus, SignUpStatus, VerificationStatus,
+};
+use serde::{Deserialize, Deserializer};
 
-/// A protocol type the app can decode from an answer's JSON text.
-pub trait Decode: Sized {
-    /// Decodes `json`.
-    fn decode(json: &str) -> serde_json::Result<Self>;
-}
-
-macro_rules! via {
-    ($($t:ty => $w:ty),+ $(,)?) => {$(
-        impl Decode for $t {
-            fn decode(json: &str) -> serde_json::Result<Self> {
-                from_str::<$w>(json).map(Into::into)
-            }
-        }
-    )+};
-}
-
-fn from_str<T: DeserializeOwned>(json: &str) -> serde_json::Result<T> {
-    serde_json::from_str(json)
-}
-
-via! {
-    p::Client => Client,
-    p::Session => Session,
-    p::SignUp => SignUp,
-    p::SignIn => SignIn,
-    p::Environment => Environment,
-    p::Token => Token,
-}
-
-impl Decode for Option<p::Client> {
-    fn decode(json: &str) -> serde_json::Result<Self> {
-        from_str::<Option<Client>>(json).map(|c| c.map(Into::into))
-    }
+/// `null` (or, with `#[serde(default)]`, a missing key) reads as an empty list.
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// The errors of an error answer (`null` reads as none).
-pub fn errors(json: &str) -> Vec<p::ApiError> {
+pub fn errors(json: &str) -> Vec<ApiError> {
     #[derive(Deserialize)]
     struct Errors {
-        #[serde(default)]
-        errors: Option<Vec<p::ApiError>>,
+        #[serde(default, deserialize_with = "nullable")]
+        errors: Vec<ApiError>,
     }
-    from_str::<Errors>(json)
-        .ok()
-        .and_then(|e| e.errors)
+    serde_json::from_str::<Errors>(json)
+        .map(|e| e.errors)
         .unwrap_or_default()
 }
 
-fn list<T: Into<U>, U>(v: Option<Vec<T>>) -> Vec<U> {
-    v.unwrap_or_default().into_iter().map(Into::into).collect()
-}
-
-#[derive(Deserialize, Default)]
+/// A browser's auth state (`client`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Client {
-    id: String,
-    sessions: Option<Vec<Session>>,
-    sign_in: Option<SignIn>,
-    sign_up: Option<SignUp>,
-    last_active_session_id: Option<String>,
+pub struct Client {
+    /// `client_…`.
+    pub id: String,
+    /// Its sessions.
+    #[serde(deserialize_with = "nullable")]
+    pub sessions: Vec<Session>,
+    /// The sign-in in progress.
+    pub sign_in: Option<SignIn>,
+    /// The sign-up in progress.
+    pub sign_up: Option<SignUp>,
+    /// The session the client last activated.
+    pub last_active_session_id: Option<String>,
 }
 
-impl From<Client> for p::Client {
-    fn from(c: Client) -> Self {
-        Self {
-            object: p::objects::CLIENT.into(),
-            id: c.id,
-            sessions: list(c.sessions),
-            sign_in: c.sign_in.map(Into::into),
-            sign_up: c.sign_up.map(Into::into),
-            last_active_session_id: c.last_active_session_id,
-            ..Default::default()
-        }
+impl Client {
+    /// The session named by `last_active_session_id`, if it is in `sessions`.
+    pub fn last_active_session(&self) -> Option<&Session> {
+        let id = self.last_active_session_id.as_deref()?;
+        self.sessions.iter().find(|s| s.id == id)
     }
 }
 
-#[derive(Deserialize, Default)]
+/// A session.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Session {
-    id: String,
-    status: SessionStatus,
-    expire_at: p::Millis,
-    last_active_at: p::Millis,
-    user: Option<User>,
-    created_at: p::Millis,
+pub struct Session {
+    /// `sess_…`.
+    pub id: String,
+    /// Status.
+    pub status: SessionStatus,
+    /// Absolute expiry (ms).
+    pub expire_at: Millis,
+    /// Last touch (ms).
+    pub last_active_at: Millis,
+    /// The signed-in user.
+    pub user: Option<User>,
+    /// Creation time (ms).
+    pub created_at: Millis,
 }
 
-impl From<Session> for p::Session {
-    fn from(s: Session) -> Self {
-        Self {
-            object: p::objects::SESSION.into(),
-            id: s.id,
-            status: s.status,
-            expire_at: s.expire_at,
-            last_active_at: s.last_active_at,
-            user: s.user.map(Into::into),
-            created_at: s.created_at,
-            ..Default::default()
-        }
+/// A user.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct User {
+    /// `user_…`.
+    pub id: String,
+    /// Username, if set.
+    pub username: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Id of the primary email address.
+    pub primary_email_address_id: Option<String>,
+    /// Id of the primary phone number.
+    pub primary_phone_number_id: Option<String>,
+    /// Email addresses.
+    #[serde(deserialize_with = "nullable")]
+    pub email_addresses: Vec<EmailAddress>,
+    /// Phone numbers.
+    #[serde(deserialize_with = "nullable")]
+    pub phone_numbers: Vec<PhoneNumber>,
+}
+
+impl User {
+    /// The primary email address string, if any.
+    pub fn primary_email_address(&self) -> Option<&str> {
+        let id = self.primary_email_address_id.as_deref()?;
+        self.email_addresses
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.email_address.as_str())
+    }
+
+    /// The primary phone number string, if any.
+    pub fn primary_phone_number(&self) -> Option<&str> {
+        let id = self.primary_phone_number_id.as_deref()?;
+        self.phone_numbers
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.phone_number.as_str())
     }
 }
 
-#[derive(Deserialize, Default)]
+/// An email address of a user.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct User {
-    id: String,
-    username: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    primary_email_address_id: Option<String>,
-    primary_phone_number_id: Option<String>,
-    email_addresses: Option<Vec<EmailAddress>>,
-    phone_numbers: Option<Vec<PhoneNumber>>,
+pub struct EmailAddress {
+    /// `idn_…`.
+    pub id: String,
+    /// The address.
+    pub email_address: String,
+    /// How it was verified.
+    pub verification: Option<Verification>,
 }
 
-impl From<User> for p::User {
-    fn from(u: User) -> Self {
-        Self {
-            object: p::objects::USER.into(),
-            id: u.id,
-            username: u.username,
-            first_name: u.first_name,
-            last_name: u.last_name,
-            primary_email_address_id: u.primary_email_address_id,
-            primary_phone_number_id: u.primary_phone_number_id,
-            email_addresses: list(u.email_addresses),
-            phone_numbers: list(u.phone_numbers),
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A phone number of a user.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct EmailAddress {
-    id: String,
-    email_address: String,
-    verification: Option<Verification>,
+pub struct PhoneNumber {
+    /// `idn_…`.
+    pub id: String,
+    /// The number in E.164.
+    pub phone_number: String,
+    /// How it was verified.
+    pub verification: Option<Verification>,
 }
 
-impl From<EmailAddress> for p::EmailAddress {
-    fn from(e: EmailAddress) -> Self {
-        Self {
-            object: p::objects::EMAIL_ADDRESS.into(),
-            id: e.id,
-            email_address: e.email_address,
-            verification: e.verification.map(Into::into),
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A verification.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct PhoneNumber {
-    id: String,
-    phone_number: String,
-    verification: Option<Verification>,
+pub struct Verification {
+    /// Status.
+    pub status: VerificationStatus,
+    /// `phone_code` or `email_code`.
+    pub strategy: Option<String>,
 }
 
-impl From<PhoneNumber> for p::PhoneNumber {
-    fn from(n: PhoneNumber) -> Self {
-        Self {
-            object: p::objects::PHONE_NUMBER.into(),
-            id: n.id,
-            phone_number: n.phone_number,
-            verification: n.verification.map(Into::into),
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A sign-up attempt.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Verification {
-    status: VerificationStatus,
-    strategy: Option<String>,
+pub struct SignUp {
+    /// `sua_…`.
+    pub id: String,
+    /// Status.
+    pub status: SignUpStatus,
+    /// Required fields not given yet.
+    #[serde(deserialize_with = "nullable")]
+    pub missing_fields: Vec<String>,
+    /// Given fields that still need verification.
+    #[serde(deserialize_with = "nullable")]
+    pub unverified_fields: Vec<String>,
+    /// Username.
+    pub username: Option<String>,
+    /// Email address.
+    pub email_address: Option<String>,
+    /// Phone number (E.164).
+    pub phone_number: Option<String>,
+    /// The session created on completion.
+    pub created_session_id: Option<String>,
 }
 
-impl From<Verification> for p::Verification {
-    fn from(v: Verification) -> Self {
-        Self {
-            status: v.status,
-            strategy: v.strategy,
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A factor offered by a sign-in.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct SignUp {
-    id: String,
-    status: SignUpStatus,
-    missing_fields: Option<Vec<String>>,
-    unverified_fields: Option<Vec<String>>,
-    username: Option<String>,
-    email_address: Option<String>,
-    phone_number: Option<String>,
-    created_session_id: Option<String>,
+pub struct SignInFactor {
+    /// `phone_code` or `email_code`.
+    pub strategy: String,
+    /// The masked identifier the code goes to.
+    pub safe_identifier: Option<String>,
+    /// For `email_code`: the email address id to prepare.
+    pub email_address_id: Option<String>,
+    /// For `phone_code`: the phone number id to prepare.
+    pub phone_number_id: Option<String>,
 }
 
-impl From<SignUp> for p::SignUp {
-    fn from(s: SignUp) -> Self {
-        Self {
-            object: p::objects::SIGN_UP.into(),
-            id: s.id,
-            status: s.status,
-            missing_fields: s.missing_fields.unwrap_or_default(),
-            unverified_fields: s.unverified_fields.unwrap_or_default(),
-            username: s.username,
-            email_address: s.email_address,
-            phone_number: s.phone_number,
-            created_session_id: s.created_session_id,
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A sign-in attempt.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct SignInFactor {
-    strategy: String,
-    safe_identifier: Option<String>,
-    email_address_id: Option<String>,
-    phone_number_id: Option<String>,
+pub struct SignIn {
+    /// `sia_…`.
+    pub id: String,
+    /// Status.
+    pub status: SignInStatus,
+    /// The identifier given on create.
+    pub identifier: Option<String>,
+    /// Factors the user can sign in with.
+    #[serde(deserialize_with = "nullable")]
+    pub supported_first_factors: Vec<SignInFactor>,
+    /// The session created on completion.
+    pub created_session_id: Option<String>,
 }
 
-impl From<SignInFactor> for p::SignInFactor {
-    fn from(f: SignInFactor) -> Self {
-        Self {
-            strategy: f.strategy,
-            safe_identifier: f.safe_identifier,
-            email_address_id: f.email_address_id,
-            phone_number_id: f.phone_number_id,
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// A session JWT (returned bare by the `tokens` endpoint).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct SignIn {
-    id: String,
-    status: SignInStatus,
-    identifier: Option<String>,
-    supported_first_factors: Option<Vec<SignInFactor>>,
-    created_session_id: Option<String>,
+pub struct Token {
+    /// The JWT.
+    pub jwt: String,
 }
 
-impl From<SignIn> for p::SignIn {
-    fn from(s: SignIn) -> Self {
-        Self {
-            object: p::objects::SIGN_IN.into(),
-            id: s.id,
-            status: s.status,
-            identifier: s.identifier,
-            supported_first_factors: list(s.supported_first_factors),
-            created_session_id: s.created_session_id,
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// The instance configuration (`GET /v1/environment`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Token {
-    jwt: String,
+pub struct Environment {
+    /// Names and timings.
+    pub display_config: DisplayConfig,
+    /// Which identifiers are enabled.
+    pub user_settings: UserSettings,
 }
 
-impl From<Token> for p::Token {
-    fn from(t: Token) -> Self {
-        Self {
-            object: p::objects::TOKEN.into(),
-            jwt: t.jwt,
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// `environment.display_config`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Environment {
-    display_config: DisplayConfig,
-    user_settings: UserSettings,
+pub struct DisplayConfig {
+    /// Shown in messages and the UI.
+    pub application_name: String,
+    /// Seconds before another code may be asked for (absent means 30).
+    pub resend_cooldown_seconds: Option<u64>,
 }
 
-#[derive(Deserialize, Default)]
+/// `environment.user_settings`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct DisplayConfig {
-    application_name: String,
-    resend_cooldown_seconds: Option<u64>,
+pub struct UserSettings {
+    /// Per-attribute settings.
+    pub attributes: Attributes,
 }
 
-#[derive(Deserialize, Default)]
+/// `user_settings.attributes` (the identifiers the app offers).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct UserSettings {
-    attributes: Attributes,
+pub struct Attributes {
+    /// Email address.
+    pub email_address: Attribute,
+    /// Phone number.
+    pub phone_number: Attribute,
+    /// Username.
+    pub username: Attribute,
 }
 
-#[derive(Deserialize, Default)]
+/// Settings of one user attribute.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-struct Attributes {
-    email_address: Attribute,
-    phone_number: Attribute,
-    username: Attribute,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Attribute {
-    enabled: bool,
-    required: bool,
-    used_for_first_factor: bool,
-}
-
-impl From<Attribute> for p::Attribute {
-    fn from(a: Attribute) -> Self {
-        Self {
-            enabled: a.enabled,
-            required: a.required,
-            used_for_first_factor: a.used_for_first_factor,
-            ..Default::default()
-        }
-    }
-}
-
-impl From<Environment> for p::Environment {
-    fn from(e: Environment) -> Self {
-        let a = e.user_settings.attributes;
-        Self {
-            object: p::objects::ENVIRONMENT.into(),
-            display_config: p::DisplayConfig {
-                application_name: e.display_config.application_name,
-                resend_cooldown_seconds: e.display_config.resend_cooldown_seconds,
-                ..Default::default()
-            },
-            user_settings: p::UserSettings {
-                attributes: p::Attributes {
-                    email_address: a.email_address.into(),
-                    phone_number: a.phone_number.into(),
-                    username: a.username.into(),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-    }
+pub struct Attribute {
+    /// Can be given.
+    pub enabled: bool,
+    /// Must be given at sign-up.
+    pub required: bool,
+    /// Can identify the user at sign-in.
+    pub used_for_first_factor: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn from_str<T: serde::de::DeserializeOwned>(json: &str) -> serde_json::Result<T> {
+        serde_json::from_str(json)
+    }
+
     #[test]
     fn reads_the_fields_the_app_uses_and_tolerates_nulls() {
-        let c = p::Client::decode(
-            r#"{"id":"client_1","sessions":[{"id":"sess_1","status":"active","created_at":5,
+        let c: Client = from_str(
+            r#"{"object":"client","id":"client_1","sessions":[{"id":"sess_1","status":"active","created_at":5,
                 "user":{"id":"user_1","username":"jane","primary_phone_number_id":"idn_p",
                   "phone_numbers":[{"id":"idn_p","phone_number":"+12015550100",
-                    "verification":{"status":"verified","strategy":"phone_code"}}],
-                  "email_addresses":null,"web3_wallets":null,"public_metadata":{"x":[1]}}}],
+                    "verification":{"status":"verified","strategy":"phone_code","attempts":null}}],
+                  "email_addresses":null,"web3_wallets":null,"public_metadata":{"x":[1.5e3]}}}],
               "sign_up":null,"sign_in":{"id":"sia_1","status":"needs_first_factor",
                 "supported_first_factors":[{"strategy":"phone_code","phone_number_id":"idn_p"}]},
               "last_active_session_id":"sess_1","brand_new":{"a":null}}"#,
@@ -383,6 +290,7 @@ mod tests {
         assert_eq!(s.created_at, 5);
         let u = s.user.as_ref().unwrap();
         assert_eq!(u.primary_phone_number(), Some("+12015550100"));
+        assert_eq!(u.primary_email_address(), None);
         assert!(u.email_addresses.is_empty());
         assert_eq!(
             u.phone_numbers[0].verification.as_ref().unwrap().status,
@@ -394,19 +302,26 @@ mod tests {
             si.supported_first_factors[0].phone_number_id.as_deref(),
             Some("idn_p")
         );
-        assert_eq!(Option::<p::Client>::decode("null").unwrap(), None);
+        assert_eq!(from_str::<Option<Client>>("null").unwrap(), None);
 
-        let su = p::SignUp::decode(
+        let su: SignUp = from_str(
             r#"{"id":"sua_1","status":"missing_requirements","missing_fields":["username"],
                 "unverified_fields":null,"created_session_id":null}"#,
         )
         .unwrap();
         assert_eq!(su.missing_fields, ["username"]);
         assert!(su.unverified_fields.is_empty());
+        assert_eq!(
+            from_str::<SignUp>(r#"{"status":"brand_new"}"#)
+                .unwrap()
+                .status,
+            SignUpStatus::Unknown
+        );
 
-        let env = p::Environment::decode(
+        let env: Environment = from_str(
             r#"{"display_config":{"application_name":"Acme","resend_cooldown_seconds":7},
-                "user_settings":{"attributes":{"phone_number":{"enabled":true,"used_for_first_factor":true}}}}"#,
+                "user_settings":{"attributes":{"phone_number":{"enabled":true,"used_for_first_factor":true}},
+                  "social":{}}}"#,
         )
         .unwrap();
         assert_eq!(env.display_config.application_name, "Acme");
@@ -420,10 +335,44 @@ mod tests {
         assert!(!env.user_settings.attributes.email_address.enabled);
 
         assert!(
-            p::Session::decode(r#"{"id":1}"#).is_err(),
+            from_str::<Session>(r#"{"id":1}"#).is_err(),
             "wrong types still fail"
         );
         assert_eq!(errors(r#"{"errors":null}"#), []);
         assert_eq!(errors(r#"{"errors":[{"code":"x"}]}"#)[0].code, "x");
+    }
+
+    /// The mirrors read what the server writes (the protocol types, serialised).
+    #[test]
+    fn reads_the_protocol_shapes() {
+        let mut user = onetime_protocol::User {
+            id: "user_1".into(),
+            username: Some("jane".into()),
+            primary_email_address_id: Some("idn_e".into()),
+            ..Default::default()
+        };
+        user.email_addresses.push(onetime_protocol::EmailAddress {
+            id: "idn_e".into(),
+            email_address: "jane@example.com".into(),
+            ..Default::default()
+        });
+        let client = onetime_protocol::Client {
+            id: "client_1".into(),
+            last_active_session_id: Some("sess_1".into()),
+            sessions: vec![onetime_protocol::Session {
+                id: "sess_1".into(),
+                status: SessionStatus::Active,
+                user: Some(user),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let c: Client = from_str(&serde_json::to_string(&client).unwrap()).unwrap();
+        let u = c.last_active_session().unwrap().user.as_ref().unwrap();
+        assert_eq!(u.primary_email_address(), Some("jane@example.com"));
+        let env: Environment =
+            from_str(&serde_json::to_string(&onetime_protocol::Environment::default()).unwrap())
+                .unwrap();
+        assert_eq!(env, Environment::default());
     }
 }

@@ -1,10 +1,10 @@
 //! `<UserButton/>`: the avatar with a menu ("Manage account", "Sign out"), and the sign-out hook.
 
+use crate::wire::User;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use onetime_protocol::User;
 use wasm_bindgen::JsCast;
 
 use crate::auth::use_auth;
