@@ -324,12 +324,15 @@ impl Api {
         self
     }
 
-    async fn call<T: DeserializeOwned>(
+    /// Sends a request, hands the answer's client to the listener and returns the resource's
+    /// JSON text with the status. Not generic, so the request machinery exists once in the wasm;
+    /// only the decoding in [`Api::get`] / [`Api::post`] is per resource type.
+    async fn send(
         &self,
         method: Method,
         path: String,
         form: Vec<(String, String)>,
-    ) -> Result<T> {
+    ) -> Result<(String, u16)> {
         let request = HttpRequest { method, path, form };
         let resp = self
             .transport
@@ -340,15 +343,19 @@ impl Api {
         if let (Some(client), Some(listener)) = (client, &self.listener) {
             listener(client);
         }
-        resource(json?, resp.status)
+        Ok((json?.to_string(), resp.status))
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        self.call(Method::Get, path.to_string(), Vec::new()).await
+        let (json, status) = self.send(Method::Get, path.to_string(), Vec::new()).await?;
+        resource(&json, status)
     }
 
     async fn post<T: DeserializeOwned>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
-        self.call(Method::Post, path.to_string(), form(body)).await
+        let (json, status) = self
+            .send(Method::Post, path.to_string(), form(body))
+            .await?;
+        resource(&json, status)
     }
 
     /// E1 `GET /v1/environment`: which identifiers the instance uses.
