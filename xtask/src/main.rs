@@ -28,7 +28,7 @@ const RELEASE_DIST: &str = "target/release-dist";
 const GZIP_TARGET_BYTES: u64 = 200 * 1024;
 /// The asserted ceiling: the shipped gzip bytes may not grow past this (a regression guard set just
 /// above today's build, to be lowered as the app shrinks towards [`GZIP_TARGET_BYTES`]).
-const GZIP_CEILING_BYTES: u64 = 350 * 1024;
+const GZIP_CEILING_BYTES: u64 = 300 * 1024;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
