@@ -615,6 +615,56 @@ pub fn sent_at_for_wait(now: f64, cooldown: u32, wait: u64) -> f64 {
     now - (f64::from(cooldown) - wait.min(3600) as f64) * 1000.0
 }
 
+/// The code step's state both flows share, so "Resend code" is handled in one place.
+#[derive(Clone, Copy)]
+pub struct CodeSignals {
+    /// What the person typed into the code input.
+    pub code: RwSignal<String>,
+    /// The error shown next to a field or above the form.
+    pub error: RwSignal<Option<UiError>>,
+    /// The text announced through the live region.
+    pub status: RwSignal<String>,
+    /// Where the code went, as shown to the person.
+    pub sent_to: RwSignal<String>,
+    /// When the last code went out (ms); drives the resend countdown.
+    pub sent_at: RwSignal<f64>,
+    /// The resend cooldown in seconds.
+    pub cooldown: Signal<u32>,
+    /// The code input, refocused after a resend.
+    pub code_ref: NodeRef<html::Input>,
+}
+
+impl CodeSignals {
+    /// A new code went out: clear the input, restart the countdown, announce it, refocus.
+    pub fn resent(self) {
+        self.code.set(String::new());
+        self.error.set(None);
+        self.sent_at.set(now_ms());
+        self.status.set(format!(
+            "We sent a new code to {}.",
+            self.sent_to.get_untracked()
+        ));
+        if let Some(el) = self.code_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    }
+
+    /// A resend was refused: a `Retry-After` restarts the countdown with the seconds it names.
+    pub fn resend_refused(self, e: &crate::api::Error) {
+        if let crate::api::Error::Api {
+            retry_after: Some(wait),
+            ..
+        } = e
+        {
+            self.sent_at.set(sent_at_for_wait(
+                now_ms(),
+                self.cooldown.get_untracked(),
+                *wait,
+            ));
+        }
+    }
+}
+
 /// Milliseconds since the epoch (0 off the browser).
 pub fn now_ms() -> f64 {
     #[cfg(target_arch = "wasm32")]

@@ -10,8 +10,8 @@ use onetime_protocol::SignInStatus;
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
 use crate::components::flow::{
-    Allowed, AuthCard, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
-    LiveRegion, LoadingCard, cooldown_of, gate, now_ms, sent_at_for_wait,
+    Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
+    IdentifierStep, LiveRegion, LoadingCard, cooldown_of, gate, now_ms,
 };
 use crate::components::sign_up::origin;
 use crate::components::status::EnvironmentError;
@@ -90,6 +90,15 @@ pub fn SignIn(
     let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
     let factor = StoredValue::new(None::<FirstFactor>);
     let code_ref = NodeRef::<html::Input>::new();
+    let code_signals = CodeSignals {
+        code,
+        error,
+        status,
+        sent_to,
+        sent_at,
+        cooldown,
+        code_ref,
+    };
     let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
@@ -173,30 +182,9 @@ pub fn SignIn(
                             continue;
                         };
                         match sign_in.prepare_first_factor(&f).await {
-                            Ok(_) => {
-                                code.set(String::new());
-                                error.set(None);
-                                sent_at.set(now_ms());
-                                status.set(format!(
-                                    "We sent a new code to {}.",
-                                    sent_to.get_untracked()
-                                ));
-                                if let Some(el) = code_ref.get_untracked() {
-                                    let _ = el.focus();
-                                }
-                            }
+                            Ok(_) => code_signals.resent(),
                             Err(e) => {
-                                if let crate::api::Error::Api {
-                                    retry_after: Some(wait),
-                                    ..
-                                } = &e
-                                {
-                                    sent_at.set(sent_at_for_wait(
-                                        now_ms(),
-                                        cooldown.get_untracked(),
-                                        *wait,
-                                    ));
-                                }
+                                code_signals.resend_refused(&e);
                                 fail(&e);
                             }
                         }

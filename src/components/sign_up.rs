@@ -11,8 +11,8 @@ use onetime_protocol::SignUpStatus;
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
 use crate::components::flow::{
-    Allowed, AuthCard, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
-    LiveRegion, LoadingCard, UsernameStep, cooldown_of, gate, now_ms, sent_at_for_wait,
+    Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
+    IdentifierStep, LiveRegion, LoadingCard, UsernameStep, cooldown_of, gate, now_ms,
 };
 use crate::components::status::EnvironmentError;
 use crate::messages::{IdentifierKind, Slot, UiError, describe};
@@ -116,6 +116,15 @@ pub fn SignUp(
     let sent_at = RwSignal::new(0.0_f64);
     let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
     let code_ref = NodeRef::<html::Input>::new();
+    let code_signals = CodeSignals {
+        code,
+        error,
+        status,
+        sent_to,
+        sent_at,
+        cooldown,
+        code_ref,
+    };
     let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
@@ -198,30 +207,9 @@ pub fn SignUp(
                         .prepare_verification(sent_kind.get_untracked().strategy())
                         .await
                     {
-                        Ok(_) => {
-                            code.set(String::new());
-                            error.set(None);
-                            sent_at.set(now_ms());
-                            status.set(format!(
-                                "We sent a new code to {}.",
-                                sent_to.get_untracked()
-                            ));
-                            if let Some(el) = code_ref.get_untracked() {
-                                let _ = el.focus();
-                            }
-                        }
+                        Ok(_) => code_signals.resent(),
                         Err(e) => {
-                            if let crate::api::Error::Api {
-                                retry_after: Some(wait),
-                                ..
-                            } = &e
-                            {
-                                sent_at.set(sent_at_for_wait(
-                                    now_ms(),
-                                    cooldown.get_untracked(),
-                                    *wait,
-                                ));
-                            }
+                            code_signals.resend_refused(&e);
                             fail(&e);
                         }
                     },
