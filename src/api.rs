@@ -16,16 +16,14 @@
 //! server after every mutation.
 
 use onetime_protocol::{ApiError, fields, strategies};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use crate::json::{self, FromJson, Json};
 use crate::redirect::encode_component;
 use crate::wire::{Client, Environment, Session, SignIn, SignUp, Token};
-use serde::de::DeserializeOwned;
 
 /// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,55 +174,23 @@ pub fn encode_form(form: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// The top-level keys of an answer, kept as raw JSON so each part is decoded once, straight from
-/// the text (no `serde_json::Value` in between).
-#[derive(Deserialize)]
-struct Body<'a> {
-    #[serde(borrow, default, deserialize_with = "raw")]
-    response: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
-    client: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw")]
-    meta: Option<&'a RawValue>,
+/// The client an answer carries under `key` of `object`: `None` when the key is absent (leave
+/// the state alone), `Some(None)` for `null` or a client that cannot be read (signed out).
+fn client_of(object: &Json, key: &str) -> Option<Option<Client>> {
+    object
+        .get(key)
+        .map(|c| Option::<Client>::from_json(c).ok().flatten())
 }
 
-/// `meta` of an error answer (`meta.client`).
-#[derive(Deserialize)]
-struct Meta<'a> {
-    #[serde(borrow, default, deserialize_with = "raw")]
-    client: Option<&'a RawValue>,
-}
-
-/// A present key (even `null`) is `Some(raw)`; an absent one defaults to `None`.
-fn raw<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-fn client_of(raw: Option<&RawValue>) -> Option<Option<Client>> {
-    raw.map(|c| {
-        serde_json::from_str::<Option<Client>>(c.get())
-            .ok()
-            .flatten()
-    })
-}
-
-/// Reads an answer: `Ok(json)` for 2xx, with the JSON text of the resource (`response` when the
-/// body is an envelope, else the bare body), the typed error otherwise. Also returns the client
-/// the answer carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any
-/// more".
-pub fn decode(resp: &HttpResponse) -> (Result<&str>, Option<Option<Client>>) {
+/// Reads an answer: `Ok(json)` for 2xx, with the resource (`response` when the body is an
+/// envelope, else the bare body), the typed error otherwise. Also returns the client the answer
+/// carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any more".
+pub fn decode(resp: &HttpResponse) -> (Result<Json>, Option<Option<Client>>) {
     let text = resp.body.trim();
     let ok = (200..300).contains(&resp.status);
     let text = if text.is_empty() { "null" } else { text };
-    let body = if text.starts_with('{') {
-        serde_json::from_str::<Body<'_>>(text).map(Some)
-    } else {
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| None)
-    };
-    let body = match body {
-        Ok(b) => b,
+    let mut body = match json::parse(text) {
+        Ok(body) => body,
         Err(e) => {
             let detail = if ok {
                 format!("invalid JSON: {e}")
@@ -241,19 +207,15 @@ pub fn decode(resp: &HttpResponse) -> (Result<&str>, Option<Option<Client>>) {
         }
     };
     if ok {
-        let (resource, client) = match body {
-            Some(Body {
-                response, client, ..
-            }) => (response.map_or(text, RawValue::get), client_of(client)),
-            None => (text, None),
+        let client = client_of(&body, "client");
+        let resource = match body.take("response") {
+            Some(response) => response,
+            None => body,
         };
         (Ok(resource), client)
     } else {
-        let client = body
-            .and_then(|b| b.meta)
-            .and_then(|m| serde_json::from_str::<Meta<'_>>(m.get()).ok())
-            .and_then(|m| client_of(m.client));
-        let errors = crate::wire::errors(text);
+        let client = body.get("meta").and_then(|m| client_of(m, "client"));
+        let errors = crate::wire::errors(&body);
         let retry_after = resp
             .retry_after
             .or_else(|| errors.first().and_then(|e| e.meta.retry_after_seconds));
@@ -278,9 +240,9 @@ pub fn decode(resp: &HttpResponse) -> (Result<&str>, Option<Option<Client>>) {
     }
 }
 
-/// Decodes the resource text [`decode`] returned.
-fn resource<T: DeserializeOwned>(json: &str, status: u16) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| Error::Unexpected {
+/// Decodes the resource [`decode`] returned.
+fn resource<T: FromJson>(json: &Json, status: u16) -> Result<T> {
+    T::from_json(json).map_err(|e| Error::Unexpected {
         status,
         detail: format!("unexpected shape: {e}"),
     })
@@ -325,14 +287,14 @@ impl Api {
     }
 
     /// Sends a request, hands the answer's client to the listener and returns the resource's
-    /// JSON text with the status. Not generic, so the request machinery exists once in the wasm;
+    /// JSON with the status. Not generic, so the request machinery exists once in the wasm;
     /// only the decoding in [`Api::get`] / [`Api::post`] is per resource type.
     async fn send(
         &self,
         method: Method,
         path: String,
         form: Vec<(String, String)>,
-    ) -> Result<(String, u16)> {
+    ) -> Result<(Json, u16)> {
         let request = HttpRequest { method, path, form };
         let resp = self
             .transport
@@ -343,15 +305,15 @@ impl Api {
         if let (Some(client), Some(listener)) = (client, &self.listener) {
             listener(client);
         }
-        Ok((json?.to_string(), resp.status))
+        Ok((json?, resp.status))
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+    async fn get<T: FromJson>(&self, path: &str) -> Result<T> {
         let (json, status) = self.send(Method::Get, path.to_string(), Vec::new()).await?;
         resource(&json, status)
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
+    async fn post<T: FromJson>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
         let (json, status) = self
             .send(Method::Post, path.to_string(), form(body))
             .await?;
@@ -719,7 +681,7 @@ mod tests {
         };
         let (json, client) = decode(&ok);
         assert_eq!(client.unwrap().unwrap().id, "client_1");
-        let su: SignUp = resource(json.unwrap(), 200).unwrap();
+        let su: SignUp = resource(&json.unwrap(), 200).unwrap();
         assert_eq!(su.id, "sua_1");
 
         let bare = HttpResponse {
@@ -729,7 +691,7 @@ mod tests {
         };
         let (json, client) = decode(&bare);
         assert!(client.is_none(), "no client key: leave the state alone");
-        let t: Token = resource(json.unwrap(), 200).unwrap();
+        let t: Token = resource(&json.unwrap(), 200).unwrap();
         assert_eq!(t.jwt, "a.b.c");
 
         let signed_out = HttpResponse {
@@ -875,7 +837,7 @@ mod tests {
 
     #[test]
     fn selects_first_factors() {
-        let si: SignIn = serde_json::from_str(
+        let si: SignIn = crate::json::from_str(
             r#"{"id":"sia_1","supported_first_factors":[
                 {"strategy":"email_code","email_address_id":"idn_e"},
                 {"strategy":"phone_code","phone_number_id":"idn_p"}]}"#,

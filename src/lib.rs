@@ -42,13 +42,14 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 pub mod api;
 pub mod auth;
 pub mod code;
 pub mod components;
+pub mod json;
 pub mod messages;
 pub mod pages;
 pub mod phone;
@@ -72,12 +73,12 @@ pub fn App(
         <AuthProvider transport=transport>
             <Router>
                 <div class="shell">
-                    <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <FlatRoutes fallback=|| view! { <NotFoundPage/> }>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/sign-in") view=SignInPage/>
                         <Route path=path!("/sign-up") view=SignUpPage/>
                         <Route path=path!("/user") view=UserProfilePage/>
-                    </Routes>
+                    </FlatRoutes>
                 </div>
             </Router>
         </AuthProvider>

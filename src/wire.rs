@@ -1,41 +1,88 @@
 //! The resources as the app keeps them: the fields of Clerk's shapes ([`onetime_protocol`]) that
-//! the app reads, decoded straight from the answer's text.
+//! the app reads, decoded from the answer with [`crate::json`].
 //!
 //! The protocol types carry every field the server fills; decoding, cloning and dropping them in
 //! the wasm costs ~100 KB of code for fields the app never looks at. These mirrors keep the
-//! protocol's names and leniency (unknown keys ignored, missing keys default, `null` lists read
-//! as empty) and reuse its enums, error type and constants.
+//! protocol's names and leniency (unknown keys ignored, missing keys and `null` read as the
+//! default, so `null` lists are empty) and reuse its enums, error type and constants. A test
+//! decodes what the server's protocol types serialise to, so the two cannot drift apart.
 
 use onetime_protocol::{
-    ApiError, Millis, SessionStatus, SignInStatus, SignUpStatus, VerificationStatus,
+    ApiError, ErrorMeta, Millis, SessionStatus, SignInStatus, SignUpStatus, VerificationStatus,
 };
-use serde::{Deserialize, Deserializer};
 
-/// `null` (or, with `#[serde(default)]`, a missing key) reads as an empty list.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+use crate::json::{FromJson, Json, JsonError};
+
+/// Implements [`FromJson`] for a struct whose fields are named like their JSON keys.
+macro_rules! from_json_fields {
+    ($($ty:ty { $($field:ident),+ $(,)? })+) => {$(
+        impl FromJson for $ty {
+            fn from_json(value: &Json) -> Result<Self, JsonError> {
+                let object = value.object()?;
+                Ok(Self { $($field: object.field(stringify!($field))?,)+ })
+            }
+        }
+    )+};
 }
 
-/// The errors of an error answer (`null` reads as none).
-pub fn errors(json: &str) -> Vec<ApiError> {
-    #[derive(Deserialize)]
-    struct Errors {
-        #[serde(default, deserialize_with = "nullable")]
-        errors: Vec<ApiError>,
+/// Implements [`FromJson`] for the protocol's status enums (unknown strings read as `Unknown`).
+macro_rules! from_json_status {
+    ($($ty:ty),+) => {$(
+        impl FromJson for $ty {
+            fn from_json(value: &Json) -> Result<Self, JsonError> {
+                match value {
+                    Json::String(s) => Ok(<$ty>::from_wire(s)),
+                    other => Err(other.expected("a status string")),
+                }
+            }
+        }
+    )+};
+}
+
+from_json_status!(
+    SessionStatus,
+    SignUpStatus,
+    SignInStatus,
+    VerificationStatus
+);
+
+from_json_fields! {
+    ApiError { code, message, long_message, meta }
+    ErrorMeta { param_name, session_id, retry_after_seconds }
+    Client { id, sessions, sign_in, sign_up, last_active_session_id }
+    Session { id, status, expire_at, last_active_at, user, created_at }
+    User {
+        id, username, first_name, last_name, primary_email_address_id, primary_phone_number_id,
+        email_addresses, phone_numbers,
     }
-    serde_json::from_str::<Errors>(json)
-        .map(|e| e.errors)
-        .unwrap_or_default()
+    EmailAddress { id, email_address, verification }
+    PhoneNumber { id, phone_number, verification }
+    Verification { status, strategy }
+    SignUp {
+        id, status, missing_fields, unverified_fields, username, email_address, phone_number,
+        created_session_id,
+    }
+    SignInFactor { strategy, safe_identifier, email_address_id, phone_number_id }
+    SignIn { id, status, identifier, supported_first_factors, created_session_id }
+    Token { jwt }
+    Environment { display_config, user_settings }
+    DisplayConfig { application_name, resend_cooldown_seconds }
+    UserSettings { attributes }
+    Attributes { email_address, phone_number, username }
+    Attribute { enabled, required, used_for_first_factor }
+}
+
+/// The errors of an error answer (`null`, a missing list or a malformed one read as none).
+pub fn errors(body: &Json) -> Vec<ApiError> {
+    body.field("errors").unwrap_or_default()
 }
 
 /// A browser's auth state (`client`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Client {
     /// `client_…`.
     pub id: String,
     /// Its sessions.
-    #[serde(deserialize_with = "nullable")]
     pub sessions: Vec<Session>,
     /// The sign-in in progress.
     pub sign_in: Option<SignIn>,
@@ -54,8 +101,7 @@ impl Client {
 }
 
 /// A session.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Session {
     /// `sess_…`.
     pub id: String,
@@ -72,8 +118,7 @@ pub struct Session {
 }
 
 /// A user.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct User {
     /// `user_…`.
     pub id: String,
@@ -88,10 +133,8 @@ pub struct User {
     /// Id of the primary phone number.
     pub primary_phone_number_id: Option<String>,
     /// Email addresses.
-    #[serde(deserialize_with = "nullable")]
     pub email_addresses: Vec<EmailAddress>,
     /// Phone numbers.
-    #[serde(deserialize_with = "nullable")]
     pub phone_numbers: Vec<PhoneNumber>,
 }
 
@@ -116,8 +159,7 @@ impl User {
 }
 
 /// An email address of a user.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmailAddress {
     /// `idn_…`.
     pub id: String,
@@ -128,8 +170,7 @@ pub struct EmailAddress {
 }
 
 /// A phone number of a user.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PhoneNumber {
     /// `idn_…`.
     pub id: String,
@@ -140,8 +181,7 @@ pub struct PhoneNumber {
 }
 
 /// A verification.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Verification {
     /// Status.
     pub status: VerificationStatus,
@@ -150,18 +190,15 @@ pub struct Verification {
 }
 
 /// A sign-up attempt.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignUp {
     /// `sua_…`.
     pub id: String,
     /// Status.
     pub status: SignUpStatus,
     /// Required fields not given yet.
-    #[serde(deserialize_with = "nullable")]
     pub missing_fields: Vec<String>,
     /// Given fields that still need verification.
-    #[serde(deserialize_with = "nullable")]
     pub unverified_fields: Vec<String>,
     /// Username.
     pub username: Option<String>,
@@ -174,8 +211,7 @@ pub struct SignUp {
 }
 
 /// A factor offered by a sign-in.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignInFactor {
     /// `phone_code` or `email_code`.
     pub strategy: String,
@@ -188,8 +224,7 @@ pub struct SignInFactor {
 }
 
 /// A sign-in attempt.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignIn {
     /// `sia_…`.
     pub id: String,
@@ -198,23 +233,20 @@ pub struct SignIn {
     /// The identifier given on create.
     pub identifier: Option<String>,
     /// Factors the user can sign in with.
-    #[serde(deserialize_with = "nullable")]
     pub supported_first_factors: Vec<SignInFactor>,
     /// The session created on completion.
     pub created_session_id: Option<String>,
 }
 
 /// A session JWT (returned bare by the `tokens` endpoint).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Token {
     /// The JWT.
     pub jwt: String,
 }
 
 /// The instance configuration (`GET /v1/environment`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Environment {
     /// Names and timings.
     pub display_config: DisplayConfig,
@@ -223,8 +255,7 @@ pub struct Environment {
 }
 
 /// `environment.display_config`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DisplayConfig {
     /// Shown in messages and the UI.
     pub application_name: String,
@@ -233,16 +264,14 @@ pub struct DisplayConfig {
 }
 
 /// `environment.user_settings`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserSettings {
     /// Per-attribute settings.
     pub attributes: Attributes,
 }
 
 /// `user_settings.attributes` (the identifiers the app offers).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attributes {
     /// Email address.
     pub email_address: Attribute,
@@ -253,8 +282,7 @@ pub struct Attributes {
 }
 
 /// Settings of one user attribute.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attribute {
     /// Can be given.
     pub enabled: bool,
@@ -268,8 +296,8 @@ pub struct Attribute {
 mod tests {
     use super::*;
 
-    fn from_str<T: serde::de::DeserializeOwned>(json: &str) -> serde_json::Result<T> {
-        serde_json::from_str(json)
+    fn from_str<T: FromJson>(json: &str) -> Result<T, JsonError> {
+        crate::json::from_str(json)
     }
 
     #[test]
@@ -338,8 +366,18 @@ mod tests {
             from_str::<Session>(r#"{"id":1}"#).is_err(),
             "wrong types still fail"
         );
-        assert_eq!(errors(r#"{"errors":null}"#), []);
-        assert_eq!(errors(r#"{"errors":[{"code":"x"}]}"#)[0].code, "x");
+        let errs = |text: &str| errors(&crate::json::parse(text).unwrap());
+        assert_eq!(errs(r#"{"errors":null}"#), []);
+        assert_eq!(
+            errs(r#"{"errors":[{"code":"x","meta":{"retry_after_seconds":3}}]}"#)[0].code,
+            "x"
+        );
+        assert_eq!(
+            errs(r#"{"errors":[{"code":"x","meta":{"retry_after_seconds":3}}]}"#)[0]
+                .meta
+                .retry_after_seconds,
+            Some(3)
+        );
     }
 
     /// The mirrors read what the server writes (the protocol types, serialised).
@@ -374,5 +412,48 @@ mod tests {
             from_str(&serde_json::to_string(&onetime_protocol::Environment::default()).unwrap())
                 .unwrap();
         assert_eq!(env, Environment::default());
+
+        let sign_up = onetime_protocol::SignUp {
+            id: "sua_1".into(),
+            status: SignUpStatus::MissingRequirements,
+            missing_fields: vec!["username".into()],
+            phone_number: Some("+12015550100".into()),
+            ..Default::default()
+        };
+        let su: SignUp = from_str(&serde_json::to_string(&sign_up).unwrap()).unwrap();
+        assert_eq!(su.status, SignUpStatus::MissingRequirements);
+        assert_eq!(su.missing_fields, ["username"]);
+        assert_eq!(su.phone_number.as_deref(), Some("+12015550100"));
+
+        let sign_in = onetime_protocol::SignIn {
+            id: "sia_1".into(),
+            status: SignInStatus::NeedsFirstFactor,
+            supported_first_factors: vec![onetime_protocol::SignInFactor {
+                strategy: "email_code".into(),
+                email_address_id: Some("idn_e".into()),
+                safe_identifier: Some("j***@example.com".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let si: SignIn = from_str(&serde_json::to_string(&sign_in).unwrap()).unwrap();
+        assert_eq!(si.status, SignInStatus::NeedsFirstFactor);
+        assert_eq!(
+            si.supported_first_factors[0].email_address_id.as_deref(),
+            Some("idn_e")
+        );
+
+        let error = onetime_protocol::ApiError {
+            code: "too_many_requests".into(),
+            message: "Too many requests".into(),
+            long_message: Some("Try again later.".into()),
+            meta: onetime_protocol::ErrorMeta {
+                param_name: Some("code".into()),
+                retry_after_seconds: Some(30),
+                ..Default::default()
+            },
+        };
+        let e: ApiError = from_str(&serde_json::to_string(&error).unwrap()).unwrap();
+        assert_eq!(e, error);
     }
 }

@@ -1,6 +1,10 @@
 //! Pieces shared by `<SignIn/>` and `<SignUp/>`: the card, the identifier step, the code step,
 //! the username step, error placement and the live region.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
 use leptos::html;
 use leptos::prelude::*;
 
@@ -613,6 +617,62 @@ pub fn cooldown_of(env: Option<&crate::wire::Environment>) -> u32 {
 /// The `sent_at` that makes the countdown show `wait` seconds left (after a 429 on resend).
 pub fn sent_at_for_wait(now: f64, cooldown: u32, wait: u64) -> f64 {
     now - (f64::from(cooldown) - wait.min(3600) as f64) * 1000.0
+}
+
+/// A step of a flow as the runner keeps it: one boxed future type for every flow.
+type StepFn<Op> = Rc<dyn Fn(Op) -> Pin<Box<dyn Future<Output = ()>>>>;
+
+/// Runs a flow's steps one at a time, like a local `Action` without its value bookkeeping (the
+/// steps report through the flow's signals): [`Runner::pending`] is true while a step runs, and
+/// [`Runner::run`] ignores another step meanwhile, so nothing is submitted twice.
+pub struct Runner<Op: 'static> {
+    pending: RwSignal<bool>,
+    step: StoredValue<StepFn<Op>, LocalStorage>,
+}
+
+impl<Op: 'static> Clone for Runner<Op> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Op: 'static> Copy for Runner<Op> {}
+
+impl<Op: 'static> Runner<Op> {
+    /// A runner for `step`, which performs one operation of the flow.
+    pub fn new<Fut: Future<Output = ()> + 'static>(step: impl Fn(Op) -> Fut + 'static) -> Self {
+        let step: StepFn<Op> = Rc::new(move |op| Box::pin(step(op)));
+        Self {
+            pending: RwSignal::new(false),
+            step: StoredValue::new_local(step),
+        }
+    }
+
+    /// True while a step runs (drives the buttons' pending state).
+    pub fn pending(self) -> Signal<bool> {
+        self.pending.into()
+    }
+
+    /// True while a step runs, without tracking.
+    pub fn is_pending(self) -> bool {
+        self.pending.get_untracked()
+    }
+
+    /// Starts `op` unless a step is already running (or the flow is gone).
+    pub fn run(self, op: Op) {
+        if self.is_pending() {
+            return;
+        }
+        let Some(step) = self.step.try_get_value() else {
+            return;
+        };
+        self.pending.set(true);
+        let pending = self.pending;
+        leptos::task::spawn_local(async move {
+            step(op).await;
+            pending.try_set(false);
+        });
+    }
 }
 
 /// The code step's state both flows share, so "Resend code" is handled in one place.

@@ -11,7 +11,7 @@ use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
 use crate::components::flow::{
     Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
-    IdentifierStep, LiveRegion, LoadingCard, cooldown_of, gate, now_ms,
+    IdentifierStep, LiveRegion, LoadingCard, Runner, cooldown_of, gate, now_ms,
 };
 use crate::components::sign_up::origin;
 use crate::components::status::EnvironmentError;
@@ -126,8 +126,7 @@ pub fn SignIn(
         }
     };
 
-    let action = Action::new_local(move |op: &Op| {
-        let op = op.clone();
+    let runner = Runner::new(move |op: Op| {
         let navigate = navigate.clone();
         async move {
             let mut next = Some(op);
@@ -222,13 +221,13 @@ pub fn SignIn(
             }
         }
     });
-    let pending = action.pending();
+    let pending = runner.pending();
     let run = move |op: Op| {
-        if action.pending().get_untracked() {
+        if runner.is_pending() {
             return;
         }
         last_op.set_value(Some(op.clone()));
-        action.dispatch_local(op);
+        runner.run(op);
     };
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
@@ -248,9 +247,7 @@ pub fn SignIn(
     let on_retry = Callback::new(move |_| {
         if let Some(op) = last_op.get_value() {
             error.set(None);
-            if !action.pending().get_untracked() {
-                action.dispatch_local(op);
-            }
+            runner.run(op);
         }
     });
 

@@ -12,7 +12,7 @@ use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
 use crate::components::flow::{
     Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
-    IdentifierStep, LiveRegion, LoadingCard, UsernameStep, cooldown_of, gate, now_ms,
+    IdentifierStep, LiveRegion, LoadingCard, Runner, UsernameStep, cooldown_of, gate, now_ms,
 };
 use crate::components::status::EnvironmentError;
 use crate::messages::{IdentifierKind, Slot, UiError, describe};
@@ -140,8 +140,7 @@ pub fn SignUp(
         error.set(Some(ui));
     };
 
-    let action = Action::new_local(move |op: &Op| {
-        let op = op.clone();
+    let runner = Runner::new(move |op: Op| {
         let navigate = navigate.clone();
         async move {
             // After a completed step, what comes next.
@@ -260,13 +259,13 @@ pub fn SignUp(
             }
         }
     });
-    let pending = action.pending();
+    let pending = runner.pending();
     let run = move |op: Op| {
-        if action.pending().get_untracked() {
+        if runner.is_pending() {
             return;
         }
         last_op.set_value(Some(op.clone()));
-        action.dispatch_local(op);
+        runner.run(op);
     };
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
@@ -290,9 +289,7 @@ pub fn SignUp(
     let on_retry = Callback::new(move |_| {
         if let Some(op) = last_op.get_value() {
             error.set(None);
-            if !action.pending().get_untracked() {
-                action.dispatch_local(op);
-            }
+            runner.run(op);
         }
     });
 

@@ -176,6 +176,15 @@ macro_rules! string_enum {
                     Self::Unknown => "unknown",
                 }
             }
+
+            /// The variant a wire string names, [`Self::Unknown`] for any other string (what
+            /// deserialising does, for readers that do not use serde).
+            pub fn from_wire(s: &str) -> Self {
+                match s {
+                    $($s => Self::$variant,)+
+                    _ => Self::Unknown,
+                }
+            }
         }
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1294,6 +1303,70 @@ mod tests {
         );
         let again: SignIn = serde_json::from_value(serde_json::to_value(&si).unwrap()).unwrap();
         assert_eq!(si, again);
+    }
+
+    #[test]
+    fn from_wire_agrees_with_serde() {
+        fn check<T>(values: &[T], from_wire: fn(&str) -> T, as_str: fn(T) -> &'static str)
+        where
+            T: Copy + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned,
+        {
+            for &v in values {
+                let wire = serde_json::to_value(v).unwrap();
+                assert_eq!(wire, as_str(v), "{v:?}");
+                assert_eq!(from_wire(as_str(v)), v);
+                assert_eq!(serde_json::from_value::<T>(wire).unwrap(), v);
+            }
+            let unknown: T = serde_json::from_str("\"brand_new\"").unwrap();
+            assert_eq!(from_wire("brand_new"), unknown);
+        }
+        use SessionStatus as S;
+        let sessions = [
+            S::Active,
+            S::Pending,
+            S::Ended,
+            S::Expired,
+            S::Removed,
+            S::Replaced,
+        ];
+        check(&sessions, S::from_wire, S::as_str);
+        check(
+            &[S::Revoked, S::Abandoned, S::Unknown],
+            S::from_wire,
+            S::as_str,
+        );
+        use SignUpStatus as U;
+        let sign_ups = [
+            U::MissingRequirements,
+            U::Complete,
+            U::Abandoned,
+            U::Unknown,
+        ];
+        check(&sign_ups, U::from_wire, U::as_str);
+        use SignInStatus as I;
+        let sign_ins = [
+            I::Abandoned,
+            I::NeedsIdentifier,
+            I::NeedsFirstFactor,
+            I::Complete,
+        ];
+        check(&sign_ins, I::from_wire, I::as_str);
+        let more = [
+            I::NeedsSecondFactor,
+            I::NeedsClientTrust,
+            I::NeedsNewPassword,
+            I::Unknown,
+        ];
+        check(&more, I::from_wire, I::as_str);
+        use VerificationStatus as V;
+        let verifications = [
+            V::Unverified,
+            V::Verified,
+            V::Transferable,
+            V::Failed,
+            V::Expired,
+        ];
+        check(&verifications, V::from_wire, V::as_str);
     }
 
     #[test]
