@@ -119,6 +119,30 @@ impl IdentifierState {
     }
 }
 
+/// Focuses `input` whenever it (re)appears. One function for every input, so the effect exists
+/// once in the wasm instead of once per call site.
+pub fn focus_on_mount(input: NodeRef<html::Input>) {
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// `"true"` / `"false"` for an ARIA state attribute (`aria-invalid`, `aria-busy`). Shared, so all
+/// those attributes use one closure type.
+pub fn aria_flag(flag: Signal<bool>) -> impl Fn() -> &'static str + Copy + 'static {
+    move || if flag.get() { "true" } else { "false" }
+}
+
+/// `aria-describedby` naming `error_id` while the field is invalid.
+pub fn described_by(
+    invalid: Signal<bool>,
+    error_id: &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy + 'static {
+    move || invalid.get().then_some(error_id)
+}
+
 /// The card every auth screen sits in.
 #[component]
 pub fn AuthCard(
@@ -265,7 +289,7 @@ pub fn SubmitButton(
             type="submit"
             class="button button-primary"
             disabled=move || pending.get()
-            aria-busy=move || if pending.get() { "true" } else { "false" }
+            aria-busy=aria_flag(pending)
         >
             <span class="button-label" class:invisible=move || pending.get()>
                 {label}
@@ -273,9 +297,9 @@ pub fn SubmitButton(
                     <path d="M6 4l4 4-4 4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"></path>
                 </svg>
             </span>
-            <Show when=move || pending.get()>
+            {move || pending.get().then(|| view! {
                 <span class="button-spinner"><Spinner/><span class="sr-only">"Please wait"</span></span>
-            </Show>
+            })}
         </button>
     }
 }
@@ -301,16 +325,8 @@ pub fn IdentifierStep(
     let phone_ref = NodeRef::<html::Input>::new();
     let email_ref = NodeRef::<html::Input>::new();
     // Focus the field when it appears (first load, switching, coming back from the code step).
-    Effect::new(move |_| {
-        if let Some(el) = phone_ref.get() {
-            let _ = el.focus();
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(el) = email_ref.get() {
-            let _ = el.focus();
-        }
-    });
+    focus_on_mount(phone_ref);
+    focus_on_mount(email_ref);
     let switch_to = move |kind: IdentifierKind| {
         state.set_kind(kind);
         error.set(None);
@@ -346,22 +362,22 @@ pub fn IdentifierStep(
                     IdentifierKind::Phone => view! {
                         <div class="field-label-row">
                             <label for="phone-number" class="label">"Phone number"</label>
-                            <Show when=move || allowed.get().both()>
+                            {move || allowed.get().both().then(|| view! {
                                 <button type="button" id="use-email" class="link-button" on:click=move |_| switch_to(IdentifierKind::Email)>
                                     "Use email instead"
                                 </button>
-                            </Show>
+                            })}
                         </div>
                         <PhoneInput country=state.country digits=state.digits invalid=invalid node_ref=phone_ref/>
                     }.into_any(),
                     IdentifierKind::Email => view! {
                         <div class="field-label-row">
                             <label for="email-address" class="label">"Email address"</label>
-                            <Show when=move || allowed.get().both()>
+                            {move || allowed.get().both().then(|| view! {
                                 <button type="button" id="use-phone" class="link-button" on:click=move |_| switch_to(IdentifierKind::Phone)>
                                     "Use phone instead"
                                 </button>
-                            </Show>
+                            })}
                         </div>
                         <input
                             id="email-address"
@@ -374,8 +390,8 @@ pub fn IdentifierStep(
                             spellcheck="false"
                             required=true
                             placeholder="you@example.com"
-                            aria-invalid=move || if invalid.get() { "true" } else { "false" }
-                            aria-describedby=move || invalid.get().then_some("identifier-error")
+                            aria-invalid=aria_flag(invalid)
+                            aria-describedby=described_by(invalid, "identifier-error")
                             prop:value=move || state.email.get()
                             on:input:target=move |ev| state.email.set(ev.target().value())
                             node_ref=email_ref
@@ -427,11 +443,7 @@ pub fn CodeStep(
     code_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
     // Focus the code input as soon as it appears.
-    Effect::new(move |_| {
-        if let Some(el) = code_ref.get() {
-            let _ = el.focus();
-        }
-    });
+    focus_on_mount(code_ref);
     let now = RwSignal::new(now_ms());
     #[cfg(target_arch = "wasm32")]
     {
@@ -525,7 +537,7 @@ pub fn CodeStep(
                 </button>
             </p>
             <SubmitButton id="code-submit" label="Continue" pending=pending/>
-            <Show when=move || allowed.get().both()>
+            {move || allowed.get().both().then(|| view! {
                 <p class="alt-method">
                     <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| on_back.run(Some(other()))>
                         {move || match other() {
@@ -534,7 +546,7 @@ pub fn CodeStep(
                         }}
                     </button>
                 </p>
-            </Show>
+            })}
         </form>
     }
 }
@@ -555,11 +567,7 @@ pub fn UsernameStep(
     on_submit: Callback<String>,
 ) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input_ref.get() {
-            let _ = el.focus();
-        }
-    });
+    focus_on_mount(input_ref);
     let invalid = Signal::derive(move || {
         error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Username))
     });
@@ -593,8 +601,8 @@ pub fn UsernameStep(
                     required=true
                     minlength="4"
                     maxlength="64"
-                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
-                    aria-describedby=move || invalid.get().then_some("username-error")
+                    aria-invalid=aria_flag(invalid)
+                    aria-describedby=described_by(invalid, "username-error")
                     prop:value=move || username.get()
                     on:input:target=move |ev| username.set(ev.target().value())
                     node_ref=input_ref

@@ -3,8 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::auth::use_auth;
 use crate::components::flow::LoadingCard;
@@ -43,23 +42,29 @@ fn here() -> String {
     }
 }
 
-fn replace() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        ..Default::default()
-    }
+/// Navigates to `path` as it renders, replacing the current history entry (a guard's page should
+/// not stay behind the Back button). What leptos_router's `<Redirect/>` does on the client,
+/// without its server-side branch and relative-path resolution (our paths are absolute).
+pub fn redirect(path: &str) {
+    use_navigate()(
+        path,
+        NavigateOptions {
+            replace: true,
+            ..Default::default()
+        },
+    );
 }
 
 /// Sends the user to `/sign-in?redirect_url=<this page>`.
 #[component]
 pub fn RedirectToSignIn() -> impl IntoView {
-    view! { <Redirect path=with_redirect("/sign-in", Some(&here())) options=replace()/> }
+    redirect(&with_redirect("/sign-in", Some(&here())));
 }
 
 /// Sends the user to `/sign-up?redirect_url=<this page>`.
 #[component]
 pub fn RedirectToSignUp() -> impl IntoView {
-    view! { <Redirect path=with_redirect("/sign-up", Some(&here())) options=replace()/> }
+    redirect(&with_redirect("/sign-up", Some(&here())));
 }
 
 /// A protected page: a loading card while the state loads, the children when signed in, and

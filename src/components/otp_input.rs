@@ -5,6 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::code::{CODE_LEN, active_slot, is_complete, sanitize_code, slots};
+use crate::components::flow::aria_flag;
 
 /// Six-slot code input. Sanitises typing, paste and autofill to digits, and calls `on_complete`
 /// as soon as all six digits are there.
@@ -76,7 +77,7 @@ pub fn OtpInput(
                 maxlength=CODE_LEN.to_string()
                 spellcheck="false"
                 required=true
-                aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                aria-invalid=aria_flag(invalid)
                 aria-describedby=move || if invalid.get() { "code-error code-help" } else { "code-help" }
                 readonly=move || busy.get()
                 prop:value=move || value.get()

@@ -3,7 +3,6 @@
 use crate::wire::SignIn as SignInResource;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignInStatus;
 
@@ -13,6 +12,7 @@ use crate::components::flow::{
     Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
     IdentifierStep, LiveRegion, LoadingCard, Runner, cooldown_of, gate, now_ms,
 };
+use crate::components::guards::redirect;
 use crate::components::sign_up::origin;
 use crate::components::status::EnvironmentError;
 use crate::messages::{IdentifierKind, Slot, UiError, describe};
@@ -273,7 +273,10 @@ pub fn SignIn(
     let gate = gate(auth, target);
     move || {
         match gate.get() {
-            Gate::Redirect(path) => return view! { <Redirect path=path/> }.into_any(),
+            Gate::Redirect(path) => {
+                redirect(&path);
+                return ().into_any();
+            }
             Gate::Loading => return view! { <LoadingCard/> }.into_any(),
             Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
             Gate::Ready => {}

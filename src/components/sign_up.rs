@@ -4,7 +4,6 @@
 use crate::wire::SignUp as SignUpResource;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignUpStatus;
 
@@ -14,6 +13,7 @@ use crate::components::flow::{
     Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
     IdentifierStep, LiveRegion, LoadingCard, Runner, UsernameStep, cooldown_of, gate, now_ms,
 };
+use crate::components::guards::redirect;
 use crate::components::status::EnvironmentError;
 use crate::messages::{IdentifierKind, Slot, UiError, describe};
 use crate::phone::display_e164;
@@ -311,7 +311,10 @@ pub fn SignUp(
     let gate = gate(auth, target);
     move || {
         match gate.get() {
-            Gate::Redirect(path) => return view! { <Redirect path=path/> }.into_any(),
+            Gate::Redirect(path) => {
+                redirect(&path);
+                return ().into_any();
+            }
             Gate::Loading => return view! { <LoadingCard/> }.into_any(),
             Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
             Gate::Ready => {}

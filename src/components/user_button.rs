@@ -171,7 +171,7 @@ pub fn UserButton() -> impl IntoView {
                 <Avatar initials=initials/>
                 <span class="sr-only">"Open user menu"</span>
             </button>
-            <Show when=move || open.get()>
+            {move || open.get().then(|| view! {
                 <div id="user-menu" class="menu" role="menu" aria-label="User menu">
                     <div class="menu-header">
                         <Avatar initials=initials/>
@@ -201,7 +201,7 @@ pub fn UserButton() -> impl IntoView {
                     </button>
                     {move || sign_out.error.get().map(|e| view! { <p class="menu-error" role="alert">{e.message}</p> })}
                 </div>
-            </Show>
+            })}
         </div>
     }
 }

@@ -36,9 +36,9 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <TopBar/>
         <main class="page">
-            <Show when=move || !user.is_loaded.get()>
+            {move || (!user.is_loaded.get()).then(|| view! {
                 <LoadingCard/>
-            </Show>
+            })}
             <SignedIn>
                 <section class="card home-card" aria-labelledby="home-title">
                     <div class="card-body">
@@ -59,12 +59,12 @@ pub fn HomePage() -> impl IntoView {
                                 <dt>"Signed in as"</dt>
                                 <dd><span id="signed-in-identifier" class="mono">{identifier}</span></dd>
                             </div>
-                            <Show when=move || identifier().starts_with('+')>
+                            {move || identifier().starts_with('+').then(|| view! {
                                 <div class="fact">
                                     <dt>"Formatted"</dt>
                                     <dd>{move || display_e164(&identifier())}</dd>
                                 </div>
-                            </Show>
+                            })}
                         </dl>
                         <div class="actions">
                             <a class="button button-secondary" href="/user">"Manage account"</a>
