@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use onetime_protocol::{SessionStatus, fields};
 
 use crate::api::{self, Api, FirstFactor, GlooTransport, SignUpParams, Transport};
+use crate::components::flow::{Allowed, cooldown_of};
 use crate::wire::{Client, Environment, Session, SignIn, SignUp, User};
 
 /// The auth state shared by every page and component. Cheap to copy.
@@ -86,6 +87,50 @@ impl Auth {
     /// The environment once loaded (`None` while loading or on error).
     pub fn env(&self) -> Option<Environment> {
         self.environment.get().and_then(Result::ok)
+    }
+
+    /// Reads the loaded environment in place (`None` while loading or on error): the
+    /// accessors below use it so no render clones the whole environment.
+    fn with_env<T>(&self, read: impl FnOnce(Option<&Environment>) -> T) -> T {
+        self.environment
+            .with(|e| read(e.as_ref().and_then(|r| r.as_ref().ok())))
+    }
+
+    /// True once the environment has loaded successfully.
+    pub fn has_env(&self) -> bool {
+        self.with_env(|e| e.is_some())
+    }
+
+    /// The application's name (`display_config.application_name`), `onetime` when unnamed.
+    pub fn app_name(&self) -> String {
+        self.with_env(|e| {
+            e.map(|e| e.display_config.application_name.as_str())
+                .filter(|n| !n.is_empty())
+                .unwrap_or("onetime")
+                .to_string()
+        })
+    }
+
+    /// The identifiers a flow offers: enabled ones for sign-up; for sign-in, those that also
+    /// identify a user at sign-in (`used_for_first_factor`).
+    pub fn allowed(&self, sign_in: bool) -> Allowed {
+        self.with_env(|e| {
+            e.map(|e| {
+                let a = &e.user_settings.attributes;
+                Allowed {
+                    phone: a.phone_number.enabled
+                        && (!sign_in || a.phone_number.used_for_first_factor),
+                    email: a.email_address.enabled
+                        && (!sign_in || a.email_address.used_for_first_factor),
+                }
+            })
+            .unwrap_or_default()
+        })
+    }
+
+    /// The resend cooldown in seconds (see [`cooldown_of`]).
+    pub fn cooldown(&self) -> u32 {
+        self.with_env(cooldown_of)
     }
 
     /// True once both the environment and the client have answered (successfully or not).
@@ -214,9 +259,9 @@ pub fn use_sign_up() -> UseSignUp {
 
 impl UseSignUp {
     fn id(&self) -> api::Result<String> {
-        self.sign_up
-            .get_untracked()
-            .map(|s| s.id)
+        self.auth
+            .client
+            .with_untracked(|c| c.as_ref()?.sign_up.as_ref().map(|s| s.id.clone()))
             .ok_or_else(|| no_attempt("sign-up"))
     }
 
@@ -311,9 +356,9 @@ pub fn use_sign_in() -> UseSignIn {
 
 impl UseSignIn {
     fn id(&self) -> api::Result<String> {
-        self.sign_in
-            .get_untracked()
-            .map(|s| s.id)
+        self.auth
+            .client
+            .with_untracked(|c| c.as_ref()?.sign_in.as_ref().map(|s| s.id.clone()))
             .ok_or_else(|| no_attempt("sign-in"))
     }
 

@@ -36,6 +36,15 @@ pub enum Json {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError(pub String);
 
+impl JsonError {
+    /// Prefixes the message with the field it came from. Kept out of line: `field` is
+    /// instantiated for every field type, and this formatting need not be copied into each.
+    #[inline(never)]
+    fn in_field(self, key: &str) -> Self {
+        JsonError(format!("{key}: {}", self.0))
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -66,7 +75,7 @@ impl Json {
     pub fn field<T: FromJson + Default>(&self, key: &str) -> Result<T, JsonError> {
         match self.get(key) {
             None | Some(Json::Null) => Ok(T::default()),
-            Some(v) => T::from_json(v).map_err(|e| JsonError(format!("{key}: {e}"))),
+            Some(v) => T::from_json(v).map_err(|e| e.in_field(key)),
         }
     }
 

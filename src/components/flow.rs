@@ -778,7 +778,7 @@ pub fn gate(auth: crate::auth::Auth, target: Signal<String>) -> Memo<Gate> {
             Gate::Redirect(target.get())
         } else if !auth.is_loaded() {
             Gate::Loading
-        } else if auth.env().is_none() {
+        } else if !auth.has_env() {
             Gate::EnvError
         } else {
             Gate::Ready

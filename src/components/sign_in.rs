@@ -9,8 +9,8 @@ use onetime_protocol::SignInStatus;
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
 use crate::components::flow::{
-    Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
-    IdentifierStep, LiveRegion, LoadingCard, Runner, cooldown_of, gate, now_ms,
+    AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
+    LiveRegion, LoadingCard, Runner, gate, now_ms,
 };
 use crate::components::guards::redirect;
 use crate::components::sign_up::origin;
@@ -57,23 +57,8 @@ pub fn SignIn(
             ),
         }
     });
-    let allowed = Signal::derive(move || {
-        auth.env()
-            .map(|env| {
-                let a = &env.user_settings.attributes;
-                Allowed {
-                    phone: a.phone_number.enabled && a.phone_number.used_for_first_factor,
-                    email: a.email_address.enabled && a.email_address.used_for_first_factor,
-                }
-            })
-            .unwrap_or_default()
-    });
-    let app_name = Signal::derive(move || {
-        auth.env()
-            .map(|e| e.display_config.application_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "onetime".to_string())
-    });
+    let allowed = Signal::derive(move || auth.allowed(true));
+    let app_name = Signal::derive(move || auth.app_name());
 
     let verifying = RwSignal::new(false);
     let state = IdentifierState::new(allowed);
@@ -87,7 +72,7 @@ pub fn SignIn(
     let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
     let sent_at = RwSignal::new(0.0_f64);
-    let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
+    let cooldown = Signal::derive(move || auth.cooldown());
     let factor = StoredValue::new(None::<FirstFactor>);
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {

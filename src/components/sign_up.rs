@@ -10,8 +10,8 @@ use onetime_protocol::SignUpStatus;
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
 use crate::components::flow::{
-    Allowed, AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState,
-    IdentifierStep, LiveRegion, LoadingCard, Runner, UsernameStep, cooldown_of, gate, now_ms,
+    AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
+    LiveRegion, LoadingCard, Runner, UsernameStep, gate, now_ms,
 };
 use crate::components::guards::redirect;
 use crate::components::status::EnvironmentError;
@@ -83,23 +83,8 @@ pub fn SignUp(
         }
     });
 
-    let allowed = Signal::derive(move || {
-        auth.env()
-            .map(|env| {
-                let a = &env.user_settings.attributes;
-                Allowed {
-                    phone: a.phone_number.enabled,
-                    email: a.email_address.enabled,
-                }
-            })
-            .unwrap_or_default()
-    });
-    let app_name = Signal::derive(move || {
-        auth.env()
-            .map(|e| e.display_config.application_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "onetime".to_string())
-    });
+    let allowed = Signal::derive(move || auth.allowed(false));
+    let app_name = Signal::derive(move || auth.app_name());
 
     let step = RwSignal::new(Step::Identifier);
     let state = IdentifierState::new(allowed);
@@ -114,7 +99,7 @@ pub fn SignUp(
     let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
     let sent_at = RwSignal::new(0.0_f64);
-    let cooldown = Signal::derive(move || cooldown_of(auth.env().as_ref()));
+    let cooldown = Signal::derive(move || auth.cooldown());
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
         code,

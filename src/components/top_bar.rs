@@ -10,12 +10,7 @@ use crate::components::user_button::UserButton;
 #[component]
 pub fn TopBar() -> impl IntoView {
     let auth = use_auth();
-    let name = move || {
-        auth.env()
-            .map(|e| e.display_config.application_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "onetime".to_string())
-    };
+    let name = move || auth.app_name();
     view! {
         <header class="topbar">
             <a class="brand" href="/">

@@ -15,12 +15,7 @@ use crate::phone::display_e164;
 pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
     let user = use_user();
-    let app_name = move || {
-        auth.env()
-            .map(|e| e.display_config.application_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "onetime".to_string())
-    };
+    let app_name = move || auth.app_name();
     let identifier = move || {
         user.user
             .get()
