@@ -703,6 +703,36 @@ pub struct CodeSignals {
 }
 
 impl CodeSignals {
+    /// The first code went out to `value` (E.164 or email): show where, start the countdown
+    /// and announce it. The flow then switches to its code step.
+    pub fn code_sent(self, kind: IdentifierKind, value: &str) {
+        self.sent_to.set(match kind {
+            IdentifierKind::Phone => crate::phone::display_e164(value),
+            IdentifierKind::Email => value.to_string(),
+        });
+        self.code.set(String::new());
+        self.error.set(None);
+        self.sent_at.set(now_ms());
+        self.status.set(format!(
+            "We sent a verification code to {}.",
+            self.sent_to.get_untracked()
+        ));
+    }
+
+    /// Shows a failed request where it belongs: next to the code (cleared and refocused for a
+    /// new try), the identifier, or above the form; and announces it.
+    pub fn fail(self, e: &crate::api::Error, kind: IdentifierKind) {
+        let ui = crate::messages::describe(e, kind);
+        if ui.slot == Slot::Code {
+            self.code.set(String::new());
+            if let Some(el) = self.code_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        self.status.set(ui.message.clone());
+        self.error.set(Some(ui));
+    }
+
     /// A new code went out: clear the input, restart the countdown, announce it, refocus.
     pub fn resent(self) {
         self.code.set(String::new());
@@ -784,4 +814,89 @@ pub fn gate(auth: crate::auth::Auth, target: Signal<String>) -> Memo<Gate> {
             Gate::Ready
         }
     })
+}
+
+/// Activates the finished attempt's session, announces `done` and goes to `target`; on failure
+/// returns the error (the flow shows it). Shared by both flows' last step.
+pub async fn activate(
+    auth: crate::auth::Auth,
+    session_id: &str,
+    signals: CodeSignals,
+    done: &'static str,
+    target: Signal<String>,
+    navigate: &dyn Fn(&str, leptos_router::NavigateOptions),
+) -> Result<(), crate::api::Error> {
+    match auth.set_active(session_id).await {
+        Ok(_) => {
+            signals.status.set(done.into());
+            navigate(&target.get_untracked(), Default::default());
+            // Let the route change land before guards may react again.
+            gloo_timers::future::TimeoutFuture::new(100).await;
+            auth.finishing.try_set(false);
+            Ok(())
+        }
+        Err(e) => {
+            auth.finishing.set(false);
+            Err(e)
+        }
+    }
+}
+
+/// What both auth cards look like around their steps: the gate (redirect when signed in, a
+/// loading card, the environment error), then the card with its live region, the form-level
+/// error and a footer link to the other flow.
+#[component]
+pub fn FlowShell(
+    /// Which of the gate's states to show.
+    gate: Memo<Gate>,
+    /// Heading.
+    title: Signal<String>,
+    /// Line under the heading.
+    subtitle: Signal<String>,
+    /// Footer text before the link ("Don't have an account? ").
+    footer_text: &'static str,
+    /// Footer link label ("Sign up").
+    footer_label: &'static str,
+    /// Footer link target.
+    footer_href: Signal<String>,
+    /// The flow's announcements.
+    status: RwSignal<String>,
+    /// The flow's error.
+    error: RwSignal<Option<UiError>>,
+    /// Links for error remedies.
+    links: Signal<FlowLinks>,
+    /// Repeats the failed request.
+    on_retry: Callback<()>,
+    /// The current step.
+    children: ChildrenFn,
+) -> impl IntoView {
+    move || {
+        match gate.get() {
+            Gate::Redirect(path) => {
+                crate::components::guards::redirect(&path);
+                return ().into_any();
+            }
+            Gate::Loading => return view! { <LoadingCard/> }.into_any(),
+            Gate::EnvError => {
+                return view! { <crate::components::status::EnvironmentError/> }.into_any();
+            }
+            Gate::Ready => {}
+        }
+        let children = children.clone();
+        view! {
+            <AuthCard
+                title=title
+                subtitle=subtitle
+                footer=ViewFn::from(move || view! {
+                    <span class="muted">{footer_text}</span>
+                    <a class="link" href=move || footer_href.get()>{footer_label}</a>
+                })
+            >
+                <LiveRegion message=status/>
+                <FormError error=error links=links.get_untracked() on_retry=on_retry/>
+                {children()}
+            </AuthCard>
+        }
+        .into_any()
+    }
 }

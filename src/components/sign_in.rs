@@ -9,14 +9,11 @@ use onetime_protocol::SignInStatus;
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
 use crate::components::flow::{
-    AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
-    LiveRegion, LoadingCard, Runner, gate, now_ms,
+    CodeSignals, CodeStep, FlowLinks, FlowShell, IdentifierState, IdentifierStep, Runner, activate,
+    gate,
 };
-use crate::components::guards::redirect;
 use crate::components::sign_up::origin;
-use crate::components::status::EnvironmentError;
-use crate::messages::{IdentifierKind, Slot, UiError, describe};
-use crate::phone::display_e164;
+use crate::messages::{IdentifierKind, Slot, UiError};
 use crate::redirect::{safe_redirect, with_params, with_redirect};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,17 +84,7 @@ pub fn SignIn(
     let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
-    let fail = move |e: &crate::api::Error| {
-        let ui = describe(e, sent_kind.get_untracked());
-        if ui.slot == Slot::Code {
-            code.set(String::new());
-            if let Some(el) = code_ref.get_untracked() {
-                let _ = el.focus();
-            }
-        }
-        status.set(ui.message.clone());
-        error.set(Some(ui));
-    };
+    let fail = move |e: &crate::api::Error| code_signals.fail(e, sent_kind.get_untracked());
     let after = move |s: &SignInResource| -> Option<Op> {
         if s.status == SignInStatus::Complete {
             s.created_session_id.clone().map(Op::Activate)
@@ -145,18 +132,8 @@ pub fn SignIn(
                         };
                         match prepared {
                             Ok(_) => {
-                                sent_to.set(match kind {
-                                    IdentifierKind::Phone => display_e164(&identifier),
-                                    IdentifierKind::Email => identifier.clone(),
-                                });
-                                code.set(String::new());
-                                error.set(None);
-                                sent_at.set(now_ms());
+                                code_signals.code_sent(kind, &identifier);
                                 verifying.set(true);
-                                status.set(format!(
-                                    "We sent a verification code to {}.",
-                                    sent_to.get_untracked()
-                                ));
                             }
                             Err(e) => fail(&e),
                         }
@@ -188,18 +165,10 @@ pub fn SignIn(
                     }
                     Op::Activate(sid) => {
                         last_op.set_value(Some(Op::Activate(sid.clone())));
-                        match sign_in.set_active(&sid).await {
-                            Ok(_) => {
-                                status.set("Signed in.".into());
-                                navigate(&target.get_untracked(), Default::default());
-                                // Let the route change land before guards may react again.
-                                gloo_timers::future::TimeoutFuture::new(100).await;
-                                auth.finishing.try_set(false);
-                            }
-                            Err(e) => {
-                                auth.finishing.set(false);
-                                fail(&e);
-                            }
+                        let done =
+                            activate(auth, &sid, code_signals, "Signed in.", target, &navigate);
+                        if let Err(e) = done.await {
+                            fail(&e);
                         }
                     }
                 }
@@ -253,31 +222,21 @@ pub fn SignIn(
             format!("Enter the 6-digit code to continue to {}", app_name.get())
         }
     });
-    let footer_link = move || links.get().sign_up;
+    let footer_href = Signal::derive(move || links.get().sign_up);
 
-    let gate = gate(auth, target);
-    move || {
-        match gate.get() {
-            Gate::Redirect(path) => {
-                redirect(&path);
-                return ().into_any();
-            }
-            Gate::Loading => return view! { <LoadingCard/> }.into_any(),
-            Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
-            Gate::Ready => {}
-        }
-        let links_now = links.get_untracked();
-        view! {
-            <AuthCard
-                title=title
-                subtitle=subtitle
-                footer=ViewFn::from(move || view! {
-                    <span class="muted">"Don't have an account? "</span>
-                    <a class="link" href=footer_link>"Sign up"</a>
-                })
-            >
-                <LiveRegion message=status/>
-                <FormError error=error links=links_now.clone() on_retry=on_retry/>
+    view! {
+        <FlowShell
+            gate=gate(auth, target)
+            title=title
+            subtitle=subtitle
+            footer_text="Don't have an account? "
+            footer_label="Sign up"
+            footer_href=footer_href
+            status=status
+            error=error
+            links=links
+            on_retry=on_retry
+        >
                 {move || {
                     let links_now = links.get();
                     if verifying.get() {
@@ -313,8 +272,6 @@ pub fn SignIn(
                         }.into_any()
                     }
                 }}
-            </AuthCard>
-        }
-        .into_any()
+        </FlowShell>
     }
 }

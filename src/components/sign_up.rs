@@ -10,13 +10,10 @@ use onetime_protocol::SignUpStatus;
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
 use crate::components::flow::{
-    AuthCard, CodeSignals, CodeStep, FlowLinks, FormError, Gate, IdentifierState, IdentifierStep,
-    LiveRegion, LoadingCard, Runner, UsernameStep, gate, now_ms,
+    CodeSignals, CodeStep, FlowLinks, FlowShell, IdentifierState, IdentifierStep, Runner,
+    UsernameStep, activate, gate,
 };
-use crate::components::guards::redirect;
-use crate::components::status::EnvironmentError;
-use crate::messages::{IdentifierKind, Slot, UiError, describe};
-use crate::phone::display_e164;
+use crate::messages::{IdentifierKind, Slot, UiError};
 use crate::redirect::{safe_redirect, with_params, with_redirect};
 
 /// Where the sign-up is.
@@ -113,17 +110,7 @@ pub fn SignUp(
     let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
-    let fail = move |e: &crate::api::Error| {
-        let ui = describe(e, sent_kind.get_untracked());
-        if ui.slot == Slot::Code {
-            code.set(String::new());
-            if let Some(el) = code_ref.get_untracked() {
-                let _ = el.focus();
-            }
-        }
-        status.set(ui.message.clone());
-        error.set(Some(ui));
-    };
+    let fail = move |e: &crate::api::Error| code_signals.fail(e, sent_kind.get_untracked());
 
     let runner = Runner::new(move |op: Op| {
         let navigate = navigate.clone();
@@ -171,18 +158,8 @@ pub fn SignUp(
                         };
                         match prepared {
                             Ok(_) => {
-                                sent_to.set(match kind {
-                                    IdentifierKind::Phone => display_e164(&value),
-                                    IdentifierKind::Email => value.clone(),
-                                });
-                                code.set(String::new());
-                                error.set(None);
-                                sent_at.set(now_ms());
+                                code_signals.code_sent(kind, &value);
                                 step.set(Step::Code);
-                                status.set(format!(
-                                    "We sent a verification code to {}.",
-                                    sent_to.get_untracked()
-                                ));
                             }
                             Err(e) => fail(&e),
                         }
@@ -226,18 +203,10 @@ pub fn SignUp(
                     }
                     Op::Activate(sid) => {
                         last_op.set_value(Some(Op::Activate(sid.clone())));
-                        match sign_up.set_active(&sid).await {
-                            Ok(_) => {
-                                status.set("Signed up.".into());
-                                navigate(&target.get_untracked(), Default::default());
-                                // Let the route change land before guards may react again.
-                                gloo_timers::future::TimeoutFuture::new(100).await;
-                                auth.finishing.try_set(false);
-                            }
-                            Err(e) => {
-                                auth.finishing.set(false);
-                                fail(&e);
-                            }
+                        let done =
+                            activate(auth, &sid, code_signals, "Signed up.", target, &navigate);
+                        if let Err(e) = done.await {
+                            fail(&e);
                         }
                     }
                 }
@@ -291,31 +260,21 @@ pub fn SignUp(
         Step::Code => "Enter the 6-digit code we just sent".to_string(),
         Step::Username => "One last step to finish creating your account.".to_string(),
     });
-    let footer_link = move || links.get().sign_in;
+    let footer_href = Signal::derive(move || links.get().sign_in);
 
-    let gate = gate(auth, target);
-    move || {
-        match gate.get() {
-            Gate::Redirect(path) => {
-                redirect(&path);
-                return ().into_any();
-            }
-            Gate::Loading => return view! { <LoadingCard/> }.into_any(),
-            Gate::EnvError => return view! { <EnvironmentError/> }.into_any(),
-            Gate::Ready => {}
-        }
-        let links_now = links.get_untracked();
-        view! {
-            <AuthCard
-                title=title
-                subtitle=subtitle
-                footer=ViewFn::from(move || view! {
-                    <span class="muted">"Already have an account? "</span>
-                    <a class="link" href=footer_link>"Sign in"</a>
-                })
-            >
-                <LiveRegion message=status/>
-                <FormError error=error links=links_now.clone() on_retry=on_retry/>
+    view! {
+        <FlowShell
+            gate=gate(auth, target)
+            title=title
+            subtitle=subtitle
+            footer_text="Already have an account? "
+            footer_label="Sign in"
+            footer_href=footer_href
+            status=status
+            error=error
+            links=links
+            on_retry=on_retry
+        >
                 {move || {
                     let links_now = links.get();
                     match step.get() {
@@ -360,8 +319,6 @@ pub fn SignUp(
                         }.into_any(),
                     }
                 }}
-            </AuthCard>
-        }
-        .into_any()
+        </FlowShell>
     }
 }
