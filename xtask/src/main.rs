@@ -24,11 +24,13 @@ const DEV_APP_ADDR: &str = "127.0.0.1:8080";
 /// Where `cargo xtask test` and `bench` put the release build, away from the `dist/` that a running
 /// `trunk serve` rewrites.
 const RELEASE_DIST: &str = "target/release-dist";
-/// The gzip target for wasm + js + css + html that issue 5 sets; reported, not yet met.
-const GZIP_TARGET_BYTES: u64 = 200 * 1024;
-/// The asserted ceiling: the shipped gzip bytes may not grow past this (a regression guard set just
-/// above today's build, to be lowered as the app shrinks towards [`GZIP_TARGET_BYTES`]).
-const GZIP_CEILING_BYTES: u64 = 300 * 1024;
+/// The gzip target for wasm + js + css + html that issue 5 sets (200 KB, read as 200,000 bytes);
+/// reported, not yet met.
+const GZIP_TARGET_BYTES: u64 = 200_000;
+/// The asserted ceiling: the shipped gzip bytes may not grow past this (a regression guard set
+/// about 5% above today's ~215 KB build, to be lowered as the app shrinks towards
+/// [`GZIP_TARGET_BYTES`]).
+const GZIP_CEILING_BYTES: u64 = 220 * 1024;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>

@@ -41,12 +41,16 @@ pub fn child_path() -> Option<OsString> {
 /// builds (the server, the tests, the tools) never see them.
 pub const WASM_RUSTFLAGS_VAR: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 
-/// Leptos' type erasure (`--cfg erase_components`): views are built through `AnyView` instead
-/// of one monomorphised copy per component type, which takes ~20 KB gzip off the release wasm
-/// and speeds up its builds. Every wasm build the commands make (dev, browser tests, release)
-/// uses it, so the tests exercise what ships and the target directory is never rebuilt when
-/// switching between them.
-pub const WASM_RUSTFLAGS: &str = "--cfg erase_components";
+/// Size flags for the wasm:
+/// - Leptos' type erasure (`--cfg erase_components`): views are built through `AnyView` instead
+///   of one monomorphised copy per component type, which takes ~20 KB gzip off the release wasm
+///   and speeds up its builds.
+/// - No LLVM inlining beyond what is free (`-inline-threshold=0`): ~1.3 KB gzip; nothing in
+///   the app is hot enough to notice.
+///
+/// Every wasm build the commands make (dev, browser tests, release) uses them, so the tests
+/// exercise what ships and the target directory is never rebuilt when switching between them.
+pub const WASM_RUSTFLAGS: &str = "--cfg erase_components -C llvm-args=-inline-threshold=0";
 
 /// A `Command` for `program`, looked up on and given the extended PATH and [`WASM_RUSTFLAGS`]
 /// (unless the caller set [`WASM_RUSTFLAGS_VAR`] themselves).
