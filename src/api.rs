@@ -18,8 +18,10 @@
 use onetime_protocol::{ApiError, fields, strategies};
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use crate::json::{self, FromJson, Json};
 use crate::redirect::encode_component;
@@ -248,6 +250,46 @@ fn resource<T: FromJson>(json: &Json, status: u16) -> Result<T> {
     })
 }
 
+/// What [`Api::send`] resolves to: the resource's JSON and the status.
+type SendFuture = Pin<Box<dyn Future<Output = Result<(Json, u16)>>>>;
+
+/// One API call in flight: the request, then the decoding of its resource as `T`. Await it.
+///
+/// The methods return this instead of being `async fn`s so that every call shares one request
+/// future and only this small decoding step is generated per resource type: nested `async`
+/// layers cost the wasm a state machine per method.
+#[must_use = "an API call does nothing until awaited"]
+pub struct ApiCall<T> {
+    sent: SendFuture,
+    resource: PhantomData<fn() -> T>,
+}
+
+impl<T: FromJson> ApiCall<T> {
+    fn new(sent: SendFuture) -> Self {
+        Self {
+            sent,
+            resource: PhantomData,
+        }
+    }
+
+    /// A call that fails without sending anything (e.g. no attempt in progress).
+    pub fn failed(error: Error) -> Self {
+        Self::new(Box::pin(std::future::ready(Err(error))))
+    }
+}
+
+impl<T: FromJson> Future for ApiCall<T> {
+    type Output = Result<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        self.get_mut()
+            .sent
+            .as_mut()
+            .poll(cx)
+            .map(|sent| sent.and_then(|(json, status)| resource(&json, status)))
+    }
+}
+
 /// Called with the client of every answer that carries one.
 pub type ClientListener = Rc<dyn Fn(Option<Client>)>;
 
@@ -286,48 +328,39 @@ impl Api {
         self
     }
 
-    /// Sends a request, hands the answer's client to the listener and returns the resource's
-    /// JSON with the status. Not generic, so the request machinery exists once in the wasm;
-    /// only the decoding in [`Api::get`] / [`Api::post`] is per resource type.
-    async fn send(
-        &self,
-        method: Method,
-        path: String,
-        form: Vec<(String, String)>,
-    ) -> Result<(Json, u16)> {
+    /// Sends a request, hands the answer's client to the listener and resolves to the
+    /// resource's JSON with the status. One boxed future for every call, so the request
+    /// machinery exists once in the wasm; only [`ApiCall`]'s decoding is per resource type.
+    fn send(&self, method: Method, path: String, form: Vec<(String, String)>) -> SendFuture {
         let request = HttpRequest { method, path, form };
-        let resp = self
-            .transport
-            .send(request)
-            .await
-            .map_err(|e| Error::Network(e.0))?;
-        let (json, client) = decode(&resp);
-        if let (Some(client), Some(listener)) = (client, &self.listener) {
-            listener(client);
-        }
-        Ok((json?, resp.status))
+        let sent = self.transport.send(request);
+        let listener = self.listener.clone();
+        Box::pin(async move {
+            let resp = sent.await.map_err(|e| Error::Network(e.0))?;
+            let (json, client) = decode(&resp);
+            if let (Some(client), Some(listener)) = (client, listener) {
+                listener(client);
+            }
+            Ok((json?, resp.status))
+        })
     }
 
-    async fn get<T: FromJson>(&self, path: &str) -> Result<T> {
-        let (json, status) = self.send(Method::Get, path.to_string(), Vec::new()).await?;
-        resource(&json, status)
+    fn get<T: FromJson>(&self, path: &str) -> ApiCall<T> {
+        ApiCall::new(self.send(Method::Get, path.to_string(), Vec::new()))
     }
 
-    async fn post<T: FromJson>(&self, path: &str, body: &[(&str, &str)]) -> Result<T> {
-        let (json, status) = self
-            .send(Method::Post, path.to_string(), form(body))
-            .await?;
-        resource(&json, status)
+    fn post<T: FromJson>(&self, path: &str, body: &[(&str, &str)]) -> ApiCall<T> {
+        ApiCall::new(self.send(Method::Post, path.to_string(), form(body)))
     }
 
     /// E1 `GET /v1/environment`: which identifiers the instance uses.
-    pub async fn environment(&self) -> Result<Environment> {
-        self.get("/v1/environment").await
+    pub fn environment(&self) -> ApiCall<Environment> {
+        self.get("/v1/environment")
     }
 
     /// E2 `GET /v1/client`: the current client (`None` before the first sign-in/up).
-    pub async fn client(&self) -> Result<Option<Client>> {
-        self.get("/v1/client").await
+    pub fn client(&self) -> ApiCall<Option<Client>> {
+        self.get("/v1/client")
     }
 
     /// Sign-up calls (`signUp.*` in clerk-js).
@@ -349,13 +382,13 @@ impl Api {
     }
 
     /// `setActive({session})`: S1 `POST /v1/client/sessions/{sid}/touch` with `intent=select_session`.
-    pub async fn set_active(&self, session_id: &str) -> Result<Session> {
-        self.session(session_id).touch("select_session").await
+    pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
+        self.session(session_id).touch("select_session")
     }
 
     /// `signOut()`: S5 `POST /v1/client/sessions?_method=DELETE` (ends every session, keeps the client).
-    pub async fn sign_out(&self) -> Result<Option<Client>> {
-        self.post("/v1/client/sessions?_method=DELETE", &[]).await
+    pub fn sign_out(&self) -> ApiCall<Option<Client>> {
+        self.post("/v1/client/sessions?_method=DELETE", &[])
     }
 }
 
@@ -391,61 +424,53 @@ pub struct SignUpApi<'a> {
 
 impl SignUpApi<'_> {
     /// U1 `POST /v1/client/sign_ups`.
-    pub async fn create(&self, params: &SignUpParams) -> Result<SignUp> {
-        self.api.post("/v1/client/sign_ups", &params.form()).await
+    pub fn create(&self, params: &SignUpParams) -> ApiCall<SignUp> {
+        self.api.post("/v1/client/sign_ups", &params.form())
     }
 
     /// U2 `POST /v1/client/sign_ups/{id}?_method=PATCH` (e.g. the missing username).
-    pub async fn update(&self, id: &str, params: &SignUpParams) -> Result<SignUp> {
+    pub fn update(&self, id: &str, params: &SignUpParams) -> ApiCall<SignUp> {
         let path = format!("/v1/client/sign_ups/{}?_method=PATCH", encode_component(id));
-        self.api.post(&path, &params.form()).await
+        self.api.post(&path, &params.form())
     }
 
     /// U3 `prepare_verification` with `strategy`.
-    pub async fn prepare_verification(&self, id: &str, strategy: &str) -> Result<SignUp> {
+    pub fn prepare_verification(&self, id: &str, strategy: &str) -> ApiCall<SignUp> {
         let path = format!(
             "/v1/client/sign_ups/{}/prepare_verification",
             encode_component(id)
         );
-        self.api.post(&path, &[(fields::STRATEGY, strategy)]).await
+        self.api.post(&path, &[(fields::STRATEGY, strategy)])
     }
 
     /// U4 `attempt_verification` with `strategy` and `code`.
-    pub async fn attempt_verification(
-        &self,
-        id: &str,
-        strategy: &str,
-        code: &str,
-    ) -> Result<SignUp> {
+    pub fn attempt_verification(&self, id: &str, strategy: &str, code: &str) -> ApiCall<SignUp> {
         let path = format!(
             "/v1/client/sign_ups/{}/attempt_verification",
             encode_component(id)
         );
         self.api
             .post(&path, &[(fields::STRATEGY, strategy), (fields::CODE, code)])
-            .await
     }
 
     /// `preparePhoneNumberVerification()`: sends the SMS code.
-    pub async fn prepare_phone_number_verification(&self, id: &str) -> Result<SignUp> {
-        self.prepare_verification(id, strategies::PHONE_CODE).await
+    pub fn prepare_phone_number_verification(&self, id: &str) -> ApiCall<SignUp> {
+        self.prepare_verification(id, strategies::PHONE_CODE)
     }
 
     /// `attemptPhoneNumberVerification({code})`.
-    pub async fn attempt_phone_number_verification(&self, id: &str, code: &str) -> Result<SignUp> {
+    pub fn attempt_phone_number_verification(&self, id: &str, code: &str) -> ApiCall<SignUp> {
         self.attempt_verification(id, strategies::PHONE_CODE, code)
-            .await
     }
 
     /// `prepareEmailAddressVerification()`: sends the email code.
-    pub async fn prepare_email_address_verification(&self, id: &str) -> Result<SignUp> {
-        self.prepare_verification(id, strategies::EMAIL_CODE).await
+    pub fn prepare_email_address_verification(&self, id: &str) -> ApiCall<SignUp> {
+        self.prepare_verification(id, strategies::EMAIL_CODE)
     }
 
     /// `attemptEmailAddressVerification({code})`.
-    pub async fn attempt_email_address_verification(&self, id: &str, code: &str) -> Result<SignUp> {
+    pub fn attempt_email_address_verification(&self, id: &str, code: &str) -> ApiCall<SignUp> {
         self.attempt_verification(id, strategies::EMAIL_CODE, code)
-            .await
     }
 }
 
@@ -502,14 +527,13 @@ pub struct SignInApi<'a> {
 
 impl SignInApi<'_> {
     /// I1 `POST /v1/client/sign_ins` with `identifier` (E.164 or email).
-    pub async fn create(&self, identifier: &str) -> Result<SignIn> {
+    pub fn create(&self, identifier: &str) -> ApiCall<SignIn> {
         self.api
             .post("/v1/client/sign_ins", &[(fields::IDENTIFIER, identifier)])
-            .await
     }
 
     /// I2 `prepare_first_factor`: sends the code.
-    pub async fn prepare_first_factor(&self, id: &str, factor: &FirstFactor) -> Result<SignIn> {
+    pub fn prepare_first_factor(&self, id: &str, factor: &FirstFactor) -> ApiCall<SignIn> {
         let path = format!(
             "/v1/client/sign_ins/{}/prepare_first_factor",
             encode_component(id)
@@ -522,28 +546,20 @@ impl SignInApi<'_> {
                 (fields::EMAIL_ADDRESS_ID, email_address_id)
             }
         };
-        self.api
-            .post(
-                &path,
-                &[(fields::STRATEGY, factor.strategy()), (key, value)],
-            )
-            .await
+        self.api.post(
+            &path,
+            &[(fields::STRATEGY, factor.strategy()), (key, value)],
+        )
     }
 
     /// I3 `attempt_first_factor` with `strategy` and `code`.
-    pub async fn attempt_first_factor(
-        &self,
-        id: &str,
-        strategy: &str,
-        code: &str,
-    ) -> Result<SignIn> {
+    pub fn attempt_first_factor(&self, id: &str, strategy: &str, code: &str) -> ApiCall<SignIn> {
         let path = format!(
             "/v1/client/sign_ins/{}/attempt_first_factor",
             encode_component(id)
         );
         self.api
             .post(&path, &[(fields::STRATEGY, strategy), (fields::CODE, code)])
-            .await
     }
 }
 
@@ -556,24 +572,23 @@ pub struct SessionApi<'a> {
 
 impl SessionApi<'_> {
     /// S1 `POST /v1/client/sessions/{sid}/touch` with `intent`.
-    pub async fn touch(&self, intent: &str) -> Result<Session> {
+    pub fn touch(&self, intent: &str) -> ApiCall<Session> {
         let path = format!("/v1/client/sessions/{}/touch", encode_component(self.id));
         self.api
             .post(&path, &[("active_organization_id", ""), ("intent", intent)])
-            .await
     }
 
     /// `session.getToken()`: S2 `POST /v1/client/sessions/{sid}/tokens`, a bare `{object:"token", jwt}`.
-    pub async fn get_token(&self) -> Result<String> {
+    pub fn get_token(&self) -> impl Future<Output = Result<String>> + 'static {
         let path = format!("/v1/client/sessions/{}/tokens", encode_component(self.id));
-        let token: Token = self.api.post(&path, &[("organization_id", "")]).await?;
-        Ok(token.jwt)
+        let call: ApiCall<Token> = self.api.post(&path, &[("organization_id", "")]);
+        async move { call.await.map(|token| token.jwt) }
     }
 
     /// S3 `POST /v1/client/sessions/{sid}/end`.
-    pub async fn end(&self) -> Result<Session> {
+    pub fn end(&self) -> ApiCall<Session> {
         let path = format!("/v1/client/sessions/{}/end", encode_component(self.id));
-        self.api.post(&path, &[]).await
+        self.api.post(&path, &[])
     }
 }
 

@@ -8,10 +8,10 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use wasm_bindgen_futures::spawn_local;
 use onetime_protocol::{SessionStatus, fields};
 
-use crate::api::{self, Api, FirstFactor, GlooTransport, SignUpParams, Transport};
+use crate::api::{self, Api, ApiCall, FirstFactor, GlooTransport, SignUpParams, Transport};
 use crate::components::flow::{Allowed, cooldown_of};
 use crate::wire::{Client, Environment, Session, SignIn, SignUp, User};
 
@@ -163,8 +163,8 @@ impl Auth {
     }
 
     /// `setActive({session})`.
-    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
-        self.api().set_active(session_id).await
+    pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
+        self.api().set_active(session_id)
     }
 
     /// `signOut()`: ends the sessions; the client state follows the answer.
@@ -266,63 +266,65 @@ impl UseSignUp {
     }
 
     /// `signUp.create({phoneNumber | emailAddress})`.
-    pub async fn create(&self, params: &SignUpParams) -> api::Result<SignUp> {
-        self.auth.api().sign_up().create(params).await
+    pub fn create(&self, params: &SignUpParams) -> ApiCall<SignUp> {
+        self.auth.api().sign_up().create(params)
     }
 
     /// `signUp.update({username})`.
-    pub async fn update(&self, params: &SignUpParams) -> api::Result<SignUp> {
-        let id = self.id()?;
-        self.auth.api().sign_up().update(&id, params).await
+    pub fn update(&self, params: &SignUpParams) -> ApiCall<SignUp> {
+        match self.id() {
+            Ok(id) => self.auth.api().sign_up().update(&id, params),
+            Err(e) => ApiCall::failed(e),
+        }
     }
 
     /// `signUp.prepareVerification({strategy})` (sends the code).
-    pub async fn prepare_verification(&self, strategy: &str) -> api::Result<SignUp> {
-        let id = self.id()?;
-        self.auth
-            .api()
-            .sign_up()
-            .prepare_verification(&id, strategy)
-            .await
+    pub fn prepare_verification(&self, strategy: &str) -> ApiCall<SignUp> {
+        match self.id() {
+            Ok(id) => self
+                .auth
+                .api()
+                .sign_up()
+                .prepare_verification(&id, strategy),
+            Err(e) => ApiCall::failed(e),
+        }
     }
 
     /// `signUp.attemptVerification({strategy, code})`.
-    pub async fn attempt_verification(&self, strategy: &str, code: &str) -> api::Result<SignUp> {
-        let id = self.id()?;
-        self.auth
-            .api()
-            .sign_up()
-            .attempt_verification(&id, strategy, code)
-            .await
+    pub fn attempt_verification(&self, strategy: &str, code: &str) -> ApiCall<SignUp> {
+        match self.id() {
+            Ok(id) => self
+                .auth
+                .api()
+                .sign_up()
+                .attempt_verification(&id, strategy, code),
+            Err(e) => ApiCall::failed(e),
+        }
     }
 
     /// `signUp.preparePhoneNumberVerification()`.
-    pub async fn prepare_phone_number_verification(&self) -> api::Result<SignUp> {
+    pub fn prepare_phone_number_verification(&self) -> ApiCall<SignUp> {
         self.prepare_verification(onetime_protocol::strategies::PHONE_CODE)
-            .await
     }
 
     /// `signUp.attemptPhoneNumberVerification({code})`.
-    pub async fn attempt_phone_number_verification(&self, code: &str) -> api::Result<SignUp> {
+    pub fn attempt_phone_number_verification(&self, code: &str) -> ApiCall<SignUp> {
         self.attempt_verification(onetime_protocol::strategies::PHONE_CODE, code)
-            .await
     }
 
     /// `signUp.prepareEmailAddressVerification()`.
-    pub async fn prepare_email_address_verification(&self) -> api::Result<SignUp> {
+    pub fn prepare_email_address_verification(&self) -> ApiCall<SignUp> {
         self.prepare_verification(onetime_protocol::strategies::EMAIL_CODE)
-            .await
     }
 
     /// `signUp.attemptEmailAddressVerification({code})`.
-    pub async fn attempt_email_address_verification(&self, code: &str) -> api::Result<SignUp> {
+    pub fn attempt_email_address_verification(&self, code: &str) -> ApiCall<SignUp> {
         self.attempt_verification(onetime_protocol::strategies::EMAIL_CODE, code)
-            .await
     }
 
     /// `setActive({session})`.
-    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
-        self.auth.set_active(session_id).await
+    pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
+        self.auth.set_active(session_id)
     }
 }
 
@@ -363,32 +365,32 @@ impl UseSignIn {
     }
 
     /// `signIn.create({identifier})`.
-    pub async fn create(&self, identifier: &str) -> api::Result<SignIn> {
-        self.auth.api().sign_in().create(identifier).await
+    pub fn create(&self, identifier: &str) -> ApiCall<SignIn> {
+        self.auth.api().sign_in().create(identifier)
     }
 
     /// `signIn.prepareFirstFactor({strategy, phoneNumberId | emailAddressId})` (sends the code).
-    pub async fn prepare_first_factor(&self, factor: &FirstFactor) -> api::Result<SignIn> {
-        let id = self.id()?;
-        self.auth
-            .api()
-            .sign_in()
-            .prepare_first_factor(&id, factor)
-            .await
+    pub fn prepare_first_factor(&self, factor: &FirstFactor) -> ApiCall<SignIn> {
+        match self.id() {
+            Ok(id) => self.auth.api().sign_in().prepare_first_factor(&id, factor),
+            Err(e) => ApiCall::failed(e),
+        }
     }
 
     /// `signIn.attemptFirstFactor({strategy, code})`.
-    pub async fn attempt_first_factor(&self, strategy: &str, code: &str) -> api::Result<SignIn> {
-        let id = self.id()?;
-        self.auth
-            .api()
-            .sign_in()
-            .attempt_first_factor(&id, strategy, code)
-            .await
+    pub fn attempt_first_factor(&self, strategy: &str, code: &str) -> ApiCall<SignIn> {
+        match self.id() {
+            Ok(id) => self
+                .auth
+                .api()
+                .sign_in()
+                .attempt_first_factor(&id, strategy, code),
+            Err(e) => ApiCall::failed(e),
+        }
     }
 
     /// `setActive({session})`.
-    pub async fn set_active(&self, session_id: &str) -> api::Result<Session> {
-        self.auth.set_active(session_id).await
+    pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
+        self.auth.set_active(session_id)
     }
 }

@@ -676,7 +676,7 @@ impl<Op: 'static> Runner<Op> {
         };
         self.pending.set(true);
         let pending = self.pending;
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             step(op).await;
             pending.try_set(false);
         });

@@ -68,7 +68,7 @@ pub fn use_sign_out() -> SignOut {
         error.set(None);
         auth.finishing.set(true);
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             match auth.sign_out().await {
                 Ok(()) => {
                     navigate("/", Default::default());

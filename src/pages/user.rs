@@ -67,7 +67,7 @@ pub fn UserProfile() -> impl IntoView {
             return;
         };
         token_pending.set(true);
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             let r = auth.api().session(&sid).get_token().await;
             token.try_set(Some(
                 r.map_err(|e| describe(&e, IdentifierKind::Phone).message),
