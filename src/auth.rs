@@ -8,8 +8,8 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use onetime_protocol::{SessionStatus, fields};
+use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{self, Api, ApiCall, FirstFactor, GlooTransport, SignUpParams, Transport};
 use crate::components::flow::{Allowed, cooldown_of};

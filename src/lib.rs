@@ -30,14 +30,14 @@
 //! | links in error messages | `a#sign-up-instead` / `a#sign-in-instead` |
 //! | home: user button (opens the menu) | `#user-button` |
 //! | home: who is signed in (E.164 or email, as text) | `#signed-in-identifier` |
-//! | user menu items | `a#manage-account`, `button#sign-out` |
+//! | user menu (a native popover, `#user-menu`) items | `a#manage-account`, `button#sign-out` |
 //! | profile page root | `#user-profile` |
 //! | signed-out home links | `a#go-sign-in`, `a#go-sign-up` |
 //! | not-found root | `#not-found` |
 //!
 //! Also present (not part of the contract): `button#code-submit`, `button#username-submit`,
 //! `button#use-other-method`, `button#retry` (in `#form-error` after a network failure),
-//! `button#get-token` / `#session-token` on the profile.
+//! `button#get-token` / `#session-token` / `button#profile-sign-out` on the profile.
 
 use std::rc::Rc;
 

@@ -734,7 +734,7 @@ async fn profile_lists_the_verified_phone() {
         "{text}"
     );
     // Signing out from the protected page goes home, not to the sign-in page.
-    click(&root, "#user-profile button#sign-out");
+    click(&root, "button#profile-sign-out");
     wait_for(&root, "a#go-sign-in").await;
     TimeoutFuture::new(300).await;
     settle().await;

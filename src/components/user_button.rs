@@ -1,11 +1,8 @@
 //! `<UserButton/>`: the avatar with a menu ("Manage account", "Sign out"), and the sign-out hook.
 
 use crate::wire::User;
-use leptos::ev;
-use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use wasm_bindgen::JsCast;
 
 use crate::auth::use_auth;
 use crate::components::icons::Spinner;
@@ -105,48 +102,16 @@ pub fn Avatar(
 }
 
 /// The user button: avatar that opens a menu with the identifier, "Manage account" and "Sign out".
+///
+/// The menu is a native popover (`popover` + `popovertarget`): the browser opens and closes
+/// it, closes it on a click outside or Escape (returning focus to the button), moves focus to
+/// the `autofocus` item when it opens, and tells assistive tech whether it is expanded. No
+/// window listeners or open state in the wasm.
 #[component]
 pub fn UserButton() -> impl IntoView {
     let auth = use_auth();
     let user = Signal::derive(move || auth.user());
-    let open = RwSignal::new(false);
-    let root = NodeRef::<html::Div>::new();
-    let button = NodeRef::<html::Button>::new();
-    let first_item = NodeRef::<html::A>::new();
     let sign_out = use_sign_out();
-
-    // Close on a click outside or on Escape.
-    let click = window_event_listener(ev::click, move |e| {
-        if !open.get_untracked() {
-            return;
-        }
-        let inside = root.get_untracked().zip(e.target()).is_some_and(|(r, t)| {
-            t.dyn_ref::<web_sys::Node>()
-                .is_some_and(|n| r.contains(Some(n)))
-        });
-        if !inside {
-            open.set(false);
-        }
-    });
-    let key = window_event_listener(ev::keydown, move |e| {
-        if open.get_untracked() && e.key() == "Escape" {
-            open.set(false);
-            if let Some(b) = button.get_untracked() {
-                let _ = b.focus();
-            }
-        }
-    });
-    on_cleanup(move || {
-        click.remove();
-        key.remove();
-    });
-    Effect::new(move |_| {
-        if open.get()
-            && let Some(a) = first_item.get()
-        {
-            let _ = a.focus();
-        }
-    });
 
     let identifier = move || {
         user.get()
@@ -157,51 +122,47 @@ pub fn UserButton() -> impl IntoView {
         Signal::derive(move || user.get().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
-        <div class="user-button" node_ref=root>
+        <div class="user-button">
             <button
                 id="user-button"
                 type="button"
                 class="user-button-trigger"
                 aria-haspopup="menu"
                 aria-controls="user-menu"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                on:click=move |_| open.update(|o| *o = !*o)
-                node_ref=button
+                popovertarget="user-menu"
             >
                 <Avatar initials=initials/>
                 <span class="sr-only">"Open user menu"</span>
             </button>
-            {move || open.get().then(|| view! {
-                <div id="user-menu" class="menu" role="menu" aria-label="User menu">
-                    <div class="menu-header">
-                        <Avatar initials=initials/>
-                        <div class="menu-identity">
-                            <span class="menu-name">{move || user.get().and_then(|u| u.username).unwrap_or_else(|| "Signed in as".to_string())}</span>
-                            <span class="menu-identifier">{identifier}</span>
-                        </div>
+            <div id="user-menu" class="menu" role="menu" aria-label="User menu" popover="auto">
+                <div class="menu-header">
+                    <Avatar initials=initials/>
+                    <div class="menu-identity">
+                        <span class="menu-name">{move || user.get().and_then(|u| u.username).unwrap_or_else(|| "Signed in as".to_string())}</span>
+                        <span class="menu-identifier">{identifier}</span>
                     </div>
-                    <a id="manage-account" class="menu-item" role="menuitem" href="/user" node_ref=first_item on:click=move |_| open.set(false)>
-                        <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
-                            <circle cx="8" cy="8" r="2.2" fill="none" stroke="currentColor" stroke-width="1.4"></circle>
-                            <path d="M8 1.8v1.6M8 12.6v1.6M1.8 8h1.6M12.6 8h1.6M3.6 3.6l1.1 1.1M11.3 11.3l1.1 1.1M3.6 12.4l1.1-1.1M11.3 4.7l1.1-1.1" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"></path>
-                        </svg>
-                        "Manage account"
-                    </a>
-                    <button id="sign-out" type="button" class="menu-item" role="menuitem" disabled=move || sign_out.pending.get() on:click=move |_| sign_out.run.run(())>
-                        {move || if sign_out.pending.get() {
-                            view! { <Spinner/> }.into_any()
-                        } else {
-                            view! {
-                                <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
-                                    <path d="M6 2.5H3.5v11H6M10.5 5l3 3-3 3M13.5 8H6.5" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round"></path>
-                                </svg>
-                            }.into_any()
-                        }}
-                        "Sign out"
-                    </button>
-                    {move || sign_out.error.get().map(|e| view! { <p class="menu-error" role="alert">{e.message}</p> })}
                 </div>
-            })}
+                <a id="manage-account" class="menu-item" role="menuitem" href="/user" autofocus=true>
+                    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                        <circle cx="8" cy="8" r="2.2" fill="none" stroke="currentColor" stroke-width="1.4"></circle>
+                        <path d="M8 1.8v1.6M8 12.6v1.6M1.8 8h1.6M12.6 8h1.6M3.6 3.6l1.1 1.1M11.3 11.3l1.1 1.1M3.6 12.4l1.1-1.1M11.3 4.7l1.1-1.1" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"></path>
+                    </svg>
+                    "Manage account"
+                </a>
+                <button id="sign-out" type="button" class="menu-item" role="menuitem" disabled=move || sign_out.pending.get() on:click=move |_| sign_out.run.run(())>
+                    {move || if sign_out.pending.get() {
+                        view! { <Spinner/> }.into_any()
+                    } else {
+                        view! {
+                            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                                <path d="M6 2.5H3.5v11H6M10.5 5l3 3-3 3M13.5 8H6.5" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round"></path>
+                            </svg>
+                        }.into_any()
+                    }}
+                    "Sign out"
+                </button>
+                {move || sign_out.error.get().map(|e| view! { <p class="menu-error" role="alert">{e.message}</p> })}
+            </div>
         </div>
     }
 }

@@ -180,7 +180,7 @@ pub fn UserProfile() -> impl IntoView {
                 })}
                 <div class="profile-actions">
                     <a class="button button-ghost" href="/">"Back home"</a>
-                    <button id="sign-out" type="button" class="button button-danger" disabled=move || sign_out.pending.get() on:click=move |_| sign_out.run.run(())>
+                    <button id="profile-sign-out" type="button" class="button button-danger" disabled=move || sign_out.pending.get() on:click=move |_| sign_out.run.run(())>
                         "Sign out"
                     </button>
                 </div>
