@@ -413,8 +413,7 @@ pub fn CodeStep(
     #[prop(into)]
     sent_to: Signal<String>,
     /// Phone or email (for wording).
-    #[prop(into)]
-    kind: Signal<IdentifierKind>,
+    kind: RwSignal<IdentifierKind>,
     /// What is offered (for "Use email instead").
     #[prop(into)]
     allowed: Signal<Allowed>,
@@ -428,8 +427,7 @@ pub fn CodeStep(
     /// Error links.
     links: FlowLinks,
     /// When the last code was sent (ms since epoch); the countdown runs from here.
-    #[prop(into)]
-    sent_at: Signal<f64>,
+    sent_at: RwSignal<f64>,
     /// Seconds between sends (the server's resend cooldown).
     #[prop(into)]
     cooldown: Signal<u32>,
