@@ -203,28 +203,40 @@ pub fn AuthProvider(
     children()
 }
 
-/// `useUser()`: whether the state is loaded, whether someone is signed in, and who.
+/// `useUser()`: whether the state is loaded, whether someone is signed in, and who. Each
+/// accessor reads the auth state, so calling it in a view or closure tracks it like a signal
+/// (plain methods rather than `Signal` fields: one `Signal<T>` type per field costs the wasm
+/// more than these calls).
 #[derive(Clone, Copy)]
 pub struct UseUser {
+    auth: Auth,
+}
+
+impl UseUser {
     /// Environment and client have loaded.
-    pub is_loaded: Signal<bool>,
+    pub fn is_loaded(&self) -> bool {
+        self.auth.is_loaded()
+    }
+
     /// A session is active.
-    pub is_signed_in: Signal<bool>,
+    pub fn is_signed_in(&self) -> bool {
+        self.auth.is_signed_in()
+    }
+
     /// The signed-in user.
-    pub user: Signal<Option<User>>,
+    pub fn user(&self) -> Option<User> {
+        self.auth.user()
+    }
+
     /// The active session.
-    pub session: Signal<Option<Session>>,
+    pub fn session(&self) -> Option<Session> {
+        self.auth.session()
+    }
 }
 
 /// `useUser()`.
 pub fn use_user() -> UseUser {
-    let auth = use_auth();
-    UseUser {
-        is_loaded: Signal::derive(move || auth.is_loaded()),
-        is_signed_in: Signal::derive(move || auth.is_signed_in()),
-        user: Signal::derive(move || auth.user()),
-        session: Signal::derive(move || auth.session()),
-    }
+    UseUser { auth: use_auth() }
 }
 
 fn no_attempt(what: &str) -> api::Error {
@@ -238,26 +250,26 @@ fn no_attempt(what: &str) -> api::Error {
 #[derive(Clone, Copy)]
 pub struct UseSignUp {
     auth: Auth,
-    /// Environment and client have loaded.
-    pub is_loaded: Signal<bool>,
-    /// The sign-up in progress (`client.sign_up`).
-    pub sign_up: Signal<Option<SignUp>>,
 }
 
 /// `useSignUp()`.
 pub fn use_sign_up() -> UseSignUp {
-    let auth = use_auth();
-    UseSignUp {
-        auth,
-        is_loaded: Signal::derive(move || auth.is_loaded()),
-        sign_up: Signal::derive(move || {
-            auth.client
-                .with(|c| c.as_ref().and_then(|c| c.sign_up.clone()))
-        }),
-    }
+    UseSignUp { auth: use_auth() }
 }
 
 impl UseSignUp {
+    /// Environment and client have loaded (tracked).
+    pub fn is_loaded(&self) -> bool {
+        self.auth.is_loaded()
+    }
+
+    /// The sign-up in progress (`client.sign_up`; tracked).
+    pub fn sign_up(&self) -> Option<SignUp> {
+        self.auth
+            .client
+            .with(|c| c.as_ref().and_then(|c| c.sign_up.clone()))
+    }
+
     fn id(&self) -> api::Result<String> {
         self.auth
             .client
@@ -337,26 +349,26 @@ pub fn needs_username(sign_up: &SignUp) -> bool {
 #[derive(Clone, Copy)]
 pub struct UseSignIn {
     auth: Auth,
-    /// Environment and client have loaded.
-    pub is_loaded: Signal<bool>,
-    /// The sign-in in progress (`client.sign_in`).
-    pub sign_in: Signal<Option<SignIn>>,
 }
 
 /// `useSignIn()`.
 pub fn use_sign_in() -> UseSignIn {
-    let auth = use_auth();
-    UseSignIn {
-        auth,
-        is_loaded: Signal::derive(move || auth.is_loaded()),
-        sign_in: Signal::derive(move || {
-            auth.client
-                .with(|c| c.as_ref().and_then(|c| c.sign_in.clone()))
-        }),
-    }
+    UseSignIn { auth: use_auth() }
 }
 
 impl UseSignIn {
+    /// Environment and client have loaded (tracked).
+    pub fn is_loaded(&self) -> bool {
+        self.auth.is_loaded()
+    }
+
+    /// The sign-in in progress (`client.sign_in`; tracked).
+    pub fn sign_in(&self) -> Option<SignIn> {
+        self.auth
+            .client
+            .with(|c| c.as_ref().and_then(|c| c.sign_in.clone()))
+    }
+
     fn id(&self) -> api::Result<String> {
         self.auth
             .client

@@ -17,21 +17,16 @@ pub fn HomePage() -> impl IntoView {
     let user = use_user();
     let app_name = move || auth.app_name();
     let identifier = move || {
-        user.user
-            .get()
+        user.user()
             .map(|u| primary_identifier(&u))
             .unwrap_or_default()
     };
-    let initials = Signal::derive(move || {
-        user.user
-            .get()
-            .map(|u| user_initials(&u))
-            .unwrap_or_default()
-    });
+    let initials =
+        Signal::derive(move || user.user().map(|u| user_initials(&u)).unwrap_or_default());
     view! {
         <TopBar/>
         <main class="page">
-            {move || (!user.is_loaded.get()).then(|| view! {
+            {move || (!user.is_loaded()).then(|| view! {
                 <LoadingCard/>
             })}
             <SignedIn>
@@ -42,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                             <div>
                                 <p class="eyebrow">"Signed in"</p>
                                 <h1 id="home-title" class="card-title">
-                                    {move || match user.user.get().and_then(|u| u.username) {
+                                    {move || match user.user().and_then(|u| u.username) {
                                         Some(name) => format!("Welcome back, {name}"),
                                         None => "Welcome back".to_string(),
                                     }}

@@ -63,7 +63,7 @@ pub fn UserProfile() -> impl IntoView {
     let token = RwSignal::new(None::<Result<String, String>>);
     let token_pending = RwSignal::new(false);
     let get_token = move |_| {
-        let Some(sid) = user.session.get_untracked().map(|s| s.id) else {
+        let Some(sid) = untrack(|| user.session()).map(|s| s.id) else {
             return;
         };
         token_pending.set(true);
@@ -75,12 +75,8 @@ pub fn UserProfile() -> impl IntoView {
             token_pending.try_set(false);
         });
     };
-    let initials = Signal::derive(move || {
-        user.user
-            .get()
-            .map(|u| user_initials(&u))
-            .unwrap_or_default()
-    });
+    let initials =
+        Signal::derive(move || user.user().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
         <section id="user-profile" class="card profile-card" aria-labelledby="profile-title">
@@ -96,7 +92,7 @@ pub fn UserProfile() -> impl IntoView {
                 <section class="profile-section" aria-labelledby="profile-username">
                     <h2 id="profile-username" class="section-title">"Username"</h2>
                     <p class="section-value" id="profile-username-value">
-                        {move || user.user.get().and_then(|u| u.username).unwrap_or_else(|| "Not set".to_string())}
+                        {move || user.user().and_then(|u| u.username).unwrap_or_else(|| "Not set".to_string())}
                     </p>
                 </section>
 
@@ -104,7 +100,7 @@ pub fn UserProfile() -> impl IntoView {
                     <h2 id="profile-phones" class="section-title">"Phone numbers"</h2>
                     <ul class="identifier-list" id="phone-numbers">
                         {move || {
-                            let u = user.user.get().unwrap_or_default();
+                            let u = user.user().unwrap_or_default();
                             let primary = u.primary_phone_number_id.clone();
                             if u.phone_numbers.is_empty() {
                                 return view! { <li class="muted">"No phone number"</li> }.into_any();
@@ -129,7 +125,7 @@ pub fn UserProfile() -> impl IntoView {
                     <h2 id="profile-emails" class="section-title">"Email addresses"</h2>
                     <ul class="identifier-list" id="email-addresses">
                         {move || {
-                            let u = user.user.get().unwrap_or_default();
+                            let u = user.user().unwrap_or_default();
                             let primary = u.primary_email_address_id.clone();
                             if u.email_addresses.is_empty() {
                                 return view! { <li class="muted">"No email address"</li> }.into_any();
@@ -152,7 +148,7 @@ pub fn UserProfile() -> impl IntoView {
 
                 <section class="profile-section" aria-labelledby="profile-session">
                     <h2 id="profile-session" class="section-title">"Active session"</h2>
-                    {move || user.session.get().map(|s| view! {
+                    {move || user.session().map(|s| view! {
                         <dl class="facts">
                             <div class="fact"><dt>"Session"</dt><dd class="mono" id="session-id">{s.id.clone()}</dd></div>
                             <div class="fact"><dt>"Status"</dt><dd><span class="badge badge-success">{s.status.as_str()}</span></dd></div>
