@@ -428,9 +428,6 @@ pub fn CodeStep(
     links: FlowLinks,
     /// When the last code was sent (ms since epoch); the countdown runs from here.
     sent_at: RwSignal<f64>,
-    /// Seconds between sends (the server's resend cooldown).
-    #[prop(into)]
-    cooldown: Signal<u32>,
     /// Submits the code.
     on_submit: Callback<String>,
     /// Sends a new code.
@@ -458,8 +455,9 @@ pub fn CodeStep(
             }
         });
     }
+    let auth = crate::auth::use_auth();
     let remaining = Signal::derive(move || {
-        let left = cooldown.get() as f64 - (now.get() - sent_at.get()) / 1000.0;
+        let left = auth.cooldown() as f64 - (now.get() - sent_at.get()) / 1000.0;
         if left <= 0.0 { 0 } else { left.ceil() as u32 }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -694,8 +692,6 @@ pub struct CodeSignals {
     pub sent_to: RwSignal<String>,
     /// When the last code went out (ms); drives the resend countdown.
     pub sent_at: RwSignal<f64>,
-    /// The resend cooldown in seconds.
-    pub cooldown: Signal<u32>,
     /// The code input, refocused after a resend.
     pub code_ref: NodeRef<html::Input>,
 }
@@ -745,18 +741,16 @@ impl CodeSignals {
         }
     }
 
-    /// A resend was refused: a `Retry-After` restarts the countdown with the seconds it names.
-    pub fn resend_refused(self, e: &crate::api::Error) {
+    /// A resend was refused: a `Retry-After` restarts the countdown (of `cooldown` seconds)
+    /// with the seconds it names.
+    pub fn resend_refused(self, e: &crate::api::Error, cooldown: u32) {
         if let crate::api::Error::Api {
             retry_after: Some(wait),
             ..
         } = e
         {
-            self.sent_at.set(sent_at_for_wait(
-                now_ms(),
-                self.cooldown.get_untracked(),
-                *wait,
-            ));
+            self.sent_at
+                .set(sent_at_for_wait(now_ms(), cooldown, *wait));
         }
     }
 }

@@ -69,7 +69,6 @@ pub fn SignIn(
     let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
     let sent_at = RwSignal::new(0.0_f64);
-    let cooldown = Signal::derive(move || auth.cooldown());
     let factor = StoredValue::new(None::<FirstFactor>);
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
@@ -78,7 +77,6 @@ pub fn SignIn(
         status,
         sent_to,
         sent_at,
-        cooldown,
         code_ref,
     };
     let last_op = StoredValue::new(None::<Op>);
@@ -145,7 +143,7 @@ pub fn SignIn(
                         match sign_in.prepare_first_factor(&f).await {
                             Ok(_) => code_signals.resent(),
                             Err(e) => {
-                                code_signals.resend_refused(&e);
+                                code_signals.resend_refused(&e, auth.cooldown());
                                 fail(&e);
                             }
                         }
@@ -250,7 +248,6 @@ pub fn SignIn(
                                 pending=pending
                                 links=links_now
                                 sent_at=sent_at
-                                cooldown=cooldown
                                 on_submit=on_code
                                 on_resend=on_resend
                                 on_back=on_back

@@ -96,7 +96,6 @@ pub fn SignUp(
     let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
     let sent_at = RwSignal::new(0.0_f64);
-    let cooldown = Signal::derive(move || auth.cooldown());
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
         code,
@@ -104,7 +103,6 @@ pub fn SignUp(
         status,
         sent_to,
         sent_at,
-        cooldown,
         code_ref,
     };
     let last_op = StoredValue::new(None::<Op>);
@@ -170,7 +168,7 @@ pub fn SignUp(
                     {
                         Ok(_) => code_signals.resent(),
                         Err(e) => {
-                            code_signals.resend_refused(&e);
+                            code_signals.resend_refused(&e, auth.cooldown());
                             fail(&e);
                         }
                     },
@@ -301,7 +299,6 @@ pub fn SignUp(
                                 pending=pending
                                 links=links_now
                                 sent_at=sent_at
-                                cooldown=cooldown
                                 on_submit=on_code
                                 on_resend=on_resend
                                 on_back=on_back
