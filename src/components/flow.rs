@@ -456,10 +456,10 @@ pub fn CodeStep(
         });
     }
     let auth = crate::auth::use_auth();
-    let remaining = Signal::derive(move || {
+    let remaining = move || {
         let left = auth.cooldown() as f64 - (now.get() - sent_at.get()) / 1000.0;
         if left <= 0.0 { 0 } else { left.ceil() as u32 }
-    });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -523,10 +523,10 @@ pub fn CodeStep(
                     type="button"
                     id="resend-code"
                     class="link-button"
-                    disabled=move || { remaining.get() > 0 || pending.get() }
+                    disabled=move || { remaining() > 0 || pending.get() }
                     on:click=move |_| on_resend.run(())
                 >
-                    {move || match remaining.get() {
+                    {move || match remaining() {
                         0 => "Resend code".to_string(),
                         n => format!("Resend code ({n})"),
                     }}

@@ -110,16 +110,11 @@ pub fn Avatar(
 #[component]
 pub fn UserButton() -> impl IntoView {
     let auth = use_auth();
-    let user = Signal::derive(move || auth.user());
+    let user = move || auth.user();
     let sign_out = use_sign_out();
 
-    let identifier = move || {
-        user.get()
-            .map(|u| primary_identifier(&u))
-            .unwrap_or_default()
-    };
-    let initials =
-        Signal::derive(move || user.get().map(|u| user_initials(&u)).unwrap_or_default());
+    let identifier = move || user().map(|u| primary_identifier(&u)).unwrap_or_default();
+    let initials = Signal::derive(move || user().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
         <div class="user-button">
@@ -138,7 +133,7 @@ pub fn UserButton() -> impl IntoView {
                 <div class="menu-header">
                     <Avatar initials=initials/>
                     <div class="menu-identity">
-                        <span class="menu-name">{move || user.get().and_then(|u| u.username).unwrap_or_else(|| "Signed in as".to_string())}</span>
+                        <span class="menu-name">{move || user().and_then(|u| u.username).unwrap_or_else(|| "Signed in as".to_string())}</span>
                         <span class="menu-identifier">{identifier}</span>
                     </div>
                 </div>
