@@ -46,8 +46,9 @@ impl Allowed {
 /// What the user typed in the identifier step; kept while they go to the code step and back.
 #[derive(Clone, Copy)]
 pub struct IdentifierState {
-    /// What the instance offers.
-    pub allowed: Signal<Allowed>,
+    auth: crate::auth::Auth,
+    /// For sign-in (offers only identifiers that identify a user at sign-in).
+    pub sign_in: bool,
     /// The kind the user switched to, if they did.
     pub chosen: RwSignal<Option<IdentifierKind>>,
     /// Selected country.
@@ -59,10 +60,11 @@ pub struct IdentifierState {
 }
 
 impl IdentifierState {
-    /// Empty state, US; the kind follows `allowed` (phone first) until the user switches.
-    pub fn new(allowed: Signal<Allowed>) -> Self {
+    /// Empty state, US; the kind follows what is offered (phone first) until the user switches.
+    pub fn new(auth: crate::auth::Auth, sign_in: bool) -> Self {
         Self {
-            allowed,
+            auth,
+            sign_in,
             chosen: RwSignal::new(None),
             country: RwSignal::new(default_country()),
             digits: RwSignal::new(String::new()),
@@ -70,9 +72,14 @@ impl IdentifierState {
         }
     }
 
+    /// What the instance offers for this flow (tracked: follows the environment).
+    pub fn allowed(&self) -> Allowed {
+        self.auth.allowed(self.sign_in)
+    }
+
     /// The kind shown: the user's choice if the instance offers it, else the first offered.
     pub fn kind(&self) -> IdentifierKind {
-        let allowed = self.allowed.get();
+        let allowed = self.allowed();
         match self.chosen.get() {
             Some(IdentifierKind::Phone) if allowed.phone => IdentifierKind::Phone,
             Some(IdentifierKind::Email) if allowed.email => IdentifierKind::Email,
@@ -307,9 +314,6 @@ pub fn SubmitButton(
 /// The identifier step: phone and/or email, per the environment, with a switch when both.
 #[component]
 pub fn IdentifierStep(
-    /// What is offered.
-    #[prop(into)]
-    allowed: Signal<Allowed>,
     /// What was typed.
     state: IdentifierState,
     /// The flow's error.
@@ -362,7 +366,7 @@ pub fn IdentifierStep(
                     IdentifierKind::Phone => view! {
                         <div class="field-label-row">
                             <label for="phone-number" class="label">"Phone number"</label>
-                            {move || allowed.get().both().then(|| view! {
+                            {move || state.allowed().both().then(|| view! {
                                 <button type="button" id="use-email" class="link-button" on:click=move |_| switch_to(IdentifierKind::Email)>
                                     "Use email instead"
                                 </button>
@@ -373,7 +377,7 @@ pub fn IdentifierStep(
                     IdentifierKind::Email => view! {
                         <div class="field-label-row">
                             <label for="email-address" class="label">"Email address"</label>
-                            {move || allowed.get().both().then(|| view! {
+                            {move || state.allowed().both().then(|| view! {
                                 <button type="button" id="use-phone" class="link-button" on:click=move |_| switch_to(IdentifierKind::Phone)>
                                     "Use phone instead"
                                 </button>
@@ -414,9 +418,8 @@ pub fn CodeStep(
     sent_to: Signal<String>,
     /// Phone or email (for wording).
     kind: RwSignal<IdentifierKind>,
-    /// What is offered (for "Use email instead").
-    #[prop(into)]
-    allowed: Signal<Allowed>,
+    /// What was typed, and what is offered (for "Use email instead").
+    state: IdentifierState,
     /// The typed code.
     code: RwSignal<String>,
     /// The flow's error.
@@ -533,7 +536,7 @@ pub fn CodeStep(
                 </button>
             </p>
             <SubmitButton id="code-submit" label="Continue" pending=pending/>
-            {move || allowed.get().both().then(|| view! {
+            {move || state.allowed().both().then(|| view! {
                 <p class="alt-method">
                     <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| on_back.run(Some(other()))>
                         {move || match other() {

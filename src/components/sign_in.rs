@@ -54,11 +54,10 @@ pub fn SignIn(
             ),
         }
     });
-    let allowed = Signal::derive(move || auth.allowed(true));
     let app_name = Signal::derive(move || auth.app_name());
 
     let verifying = RwSignal::new(false);
-    let state = IdentifierState::new(allowed);
+    let state = IdentifierState::new(auth, true);
     // "Sign in instead" / "Sign up instead" carry what was typed.
     if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
         state.prefill(&id);
@@ -240,9 +239,9 @@ pub fn SignIn(
                     if verifying.get() {
                         view! {
                             <CodeStep
+                                state=state
                                 sent_to=sent_to
                                 kind=sent_kind
-                                allowed=allowed
                                 code=code
                                 error=error
                                 pending=pending
@@ -254,12 +253,11 @@ pub fn SignIn(
                                 code_ref=code_ref
                             />
                         }.into_any()
-                    } else if !allowed.get().phone && !allowed.get().email {
+                    } else if !state.allowed().phone && !state.allowed().email {
                         view! { <p class="muted center">"Sign-in is not available right now."</p> }.into_any()
                     } else {
                         view! {
                             <IdentifierStep
-                                allowed=allowed
                                 state=state
                                 error=error
                                 pending=pending

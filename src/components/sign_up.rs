@@ -80,11 +80,10 @@ pub fn SignUp(
         }
     });
 
-    let allowed = Signal::derive(move || auth.allowed(false));
     let app_name = Signal::derive(move || auth.app_name());
 
     let step = RwSignal::new(Step::Identifier);
-    let state = IdentifierState::new(allowed);
+    let state = IdentifierState::new(auth, false);
     // "Sign in instead" / "Sign up instead" carry what was typed.
     if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
         state.prefill(&id);
@@ -276,12 +275,11 @@ pub fn SignUp(
                 {move || {
                     let links_now = links.get();
                     match step.get() {
-                        Step::Identifier if !allowed.get().phone && !allowed.get().email => view! {
+                        Step::Identifier if !state.allowed().phone && !state.allowed().email => view! {
                             <p class="muted center">"Sign-up is not available right now."</p>
                         }.into_any(),
                         Step::Identifier => view! {
                             <IdentifierStep
-                                allowed=allowed
                                 state=state
                                 error=error
                                 pending=pending
@@ -291,9 +289,9 @@ pub fn SignUp(
                         }.into_any(),
                         Step::Code => view! {
                             <CodeStep
+                                state=state
                                 sent_to=sent_to
                                 kind=sent_kind
-                                allowed=allowed
                                 code=code
                                 error=error
                                 pending=pending
