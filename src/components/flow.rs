@@ -138,13 +138,15 @@ pub fn focus_on_mount(input: NodeRef<html::Input>) {
 
 /// `"true"` / `"false"` for an ARIA state attribute (`aria-invalid`, `aria-busy`). Shared, so all
 /// those attributes use one closure type.
-pub fn aria_flag(flag: Signal<bool>) -> impl Fn() -> &'static str + Copy + 'static {
+pub fn aria_flag(
+    flag: impl Get<Value = bool> + Copy + 'static,
+) -> impl Fn() -> &'static str + Copy + 'static {
     move || if flag.get() { "true" } else { "false" }
 }
 
 /// `aria-describedby` naming `error_id` while the field is invalid.
 pub fn described_by(
-    invalid: Signal<bool>,
+    invalid: Memo<bool>,
     error_id: &'static str,
 ) -> impl Fn() -> Option<&'static str> + Copy + 'static {
     move || invalid.get().then_some(error_id)
@@ -287,8 +289,7 @@ pub fn SubmitButton(
     /// The label.
     label: &'static str,
     /// A request is running.
-    #[prop(into)]
-    pending: Signal<bool>,
+    pending: RwSignal<bool>,
 ) -> impl IntoView {
     view! {
         <button
@@ -319,8 +320,7 @@ pub fn IdentifierStep(
     /// The flow's error.
     error: RwSignal<Option<UiError>>,
     /// A request is running.
-    #[prop(into)]
-    pending: Signal<bool>,
+    pending: RwSignal<bool>,
     /// Error links.
     links: FlowLinks,
     /// Called with the identifier (E.164 or email) once it looks valid.
@@ -354,9 +354,8 @@ pub fn IdentifierStep(
             }
         }
     };
-    let invalid = Signal::derive(move || {
-        error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Identifier))
-    });
+    let invalid =
+        Memo::new(move |_| error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Identifier)));
     let links_field = links.clone();
 
     view! {
@@ -425,8 +424,7 @@ pub fn CodeStep(
     /// The flow's error.
     error: RwSignal<Option<UiError>>,
     /// A request is running.
-    #[prop(into)]
-    pending: Signal<bool>,
+    pending: RwSignal<bool>,
     /// Error links.
     links: FlowLinks,
     /// When the last code was sent (ms since epoch); the countdown runs from here.
@@ -479,7 +477,7 @@ pub fn CodeStep(
         }
     };
     let invalid =
-        Signal::derive(move || error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Code)));
+        Memo::new(move |_| error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Code)));
     let clear_code_error = Callback::new(move |_: String| {
         if error.with_untracked(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Code)) {
             error.set(None);
@@ -558,8 +556,7 @@ pub fn UsernameStep(
     /// The flow's error.
     error: RwSignal<Option<UiError>>,
     /// A request is running.
-    #[prop(into)]
-    pending: Signal<bool>,
+    pending: RwSignal<bool>,
     /// Error links.
     links: FlowLinks,
     /// Submits the username.
@@ -567,9 +564,8 @@ pub fn UsernameStep(
 ) -> impl IntoView {
     let input_ref = NodeRef::<html::Input>::new();
     focus_on_mount(input_ref);
-    let invalid = Signal::derive(move || {
-        error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Username))
-    });
+    let invalid =
+        Memo::new(move |_| error.with(|e| e.as_ref().is_some_and(|e| e.slot == Slot::Username)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -656,8 +652,8 @@ impl<Op: 'static> Runner<Op> {
     }
 
     /// True while a step runs (drives the buttons' pending state).
-    pub fn pending(self) -> Signal<bool> {
-        self.pending.into()
+    pub fn pending(self) -> RwSignal<bool> {
+        self.pending
     }
 
     /// True while a step runs, without tracking.

@@ -19,11 +19,9 @@ pub fn OtpInput(
     #[prop(optional)]
     on_change: Option<Callback<String>>,
     /// A submission is running: keep focus but ignore input.
-    #[prop(into)]
-    busy: Signal<bool>,
+    busy: RwSignal<bool>,
     /// Show the error styling.
-    #[prop(into)]
-    invalid: Signal<bool>,
+    invalid: Memo<bool>,
     /// The input element (for focus management).
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {

@@ -22,8 +22,7 @@ pub fn PhoneInput(
     /// The typed national digits.
     digits: RwSignal<String>,
     /// Show the error styling.
-    #[prop(into)]
-    invalid: Signal<bool>,
+    invalid: Memo<bool>,
     /// The number input (for focus management).
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
