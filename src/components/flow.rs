@@ -156,11 +156,9 @@ pub fn described_by(
 #[component]
 pub fn AuthCard(
     /// Heading.
-    #[prop(into)]
-    title: Signal<String>,
+    title: Memo<String>,
     /// Line under the heading.
-    #[prop(into)]
-    subtitle: Signal<String>,
+    subtitle: Memo<String>,
     /// The form(s).
     children: Children,
     /// Footer content ("Don't have an account? Sign up").
@@ -186,8 +184,7 @@ pub fn AuthCard(
 #[component]
 pub fn LiveRegion(
     /// The text to announce.
-    #[prop(into)]
-    message: Signal<String>,
+    message: RwSignal<String>,
 ) -> impl IntoView {
     view! { <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">{move || message.get()}</div> }
 }
@@ -413,8 +410,7 @@ pub fn IdentifierStep(
 #[component]
 pub fn CodeStep(
     /// What the code was sent to (display form).
-    #[prop(into)]
-    sent_to: Signal<String>,
+    sent_to: RwSignal<String>,
     /// Phone or email (for wording).
     kind: RwSignal<IdentifierKind>,
     /// What was typed, and what is offered (for "Use email instead").
@@ -793,7 +789,7 @@ pub enum Gate {
 }
 
 /// The gate of an auth card, as a memo so the card re-renders only when it changes.
-pub fn gate(auth: crate::auth::Auth, target: Signal<String>) -> Memo<Gate> {
+pub fn gate(auth: crate::auth::Auth, target: Memo<String>) -> Memo<Gate> {
     Memo::new(move |_| {
         if auth.is_signed_in() && !auth.finishing.get() {
             Gate::Redirect(target.get())
@@ -814,7 +810,7 @@ pub async fn activate(
     session_id: &str,
     signals: CodeSignals,
     done: &'static str,
-    target: Signal<String>,
+    target: Memo<String>,
     navigate: &dyn Fn(&str, leptos_router::NavigateOptions),
 ) -> Result<(), crate::api::Error> {
     match auth.set_active(session_id).await {
@@ -841,15 +837,15 @@ pub fn FlowShell(
     /// Which of the gate's states to show.
     gate: Memo<Gate>,
     /// Heading.
-    title: Signal<String>,
+    title: Memo<String>,
     /// Line under the heading.
-    subtitle: Signal<String>,
+    subtitle: Memo<String>,
     /// Footer text before the link ("Don't have an account? ").
     footer_text: &'static str,
     /// Footer link label ("Sign up").
     footer_label: &'static str,
     /// Footer link target.
-    footer_href: Signal<String>,
+    footer_href: Memo<String>,
     /// The flow's announcements.
     status: RwSignal<String>,
     /// The flow's error.

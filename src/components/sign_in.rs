@@ -37,7 +37,7 @@ pub fn SignIn(
     let sign_in = use_sign_in();
     let query = use_query_map();
     let redirect_raw = move || query.with(|q| q.get("redirect_url"));
-    let target = Signal::derive(move || safe_redirect(redirect_raw().as_deref(), &origin()));
+    let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_up_base = sign_up_url.unwrap_or_else(|| "/sign-up".to_string());
     let submitted = RwSignal::new(None::<String>);
     let links = Signal::derive(move || {
@@ -54,7 +54,7 @@ pub fn SignIn(
             ),
         }
     });
-    let app_name = Signal::derive(move || auth.app_name());
+    let app_name = move || auth.app_name();
 
     let verifying = RwSignal::new(false);
     let state = IdentifierState::new(auth, true);
@@ -202,9 +202,9 @@ pub fn SignIn(
         }
     });
 
-    let title = Signal::derive(move || {
+    let title = Memo::new(move |_| {
         if !verifying.get() {
-            format!("Sign in to {}", app_name.get())
+            format!("Sign in to {}", app_name())
         } else {
             match sent_kind.get() {
                 IdentifierKind::Phone => "Check your phone".to_string(),
@@ -212,14 +212,14 @@ pub fn SignIn(
             }
         }
     });
-    let subtitle = Signal::derive(move || {
+    let subtitle = Memo::new(move |_| {
         if !verifying.get() {
             "Welcome back! Please sign in to continue.".to_string()
         } else {
-            format!("Enter the 6-digit code to continue to {}", app_name.get())
+            format!("Enter the 6-digit code to continue to {}", app_name())
         }
     });
-    let footer_href = Signal::derive(move || links.get().sign_up);
+    let footer_href = Memo::new(move |_| links.get().sign_up);
 
     view! {
         <FlowShell

@@ -62,7 +62,7 @@ pub fn SignUp(
     let sign_up = use_sign_up();
     let query = use_query_map();
     let redirect_raw = move || query.with(|q| q.get("redirect_url"));
-    let target = Signal::derive(move || safe_redirect(redirect_raw().as_deref(), &origin()));
+    let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_in_base = sign_in_url.unwrap_or_else(|| "/sign-in".to_string());
     let submitted = RwSignal::new(None::<String>);
     let links = Signal::derive(move || {
@@ -80,7 +80,7 @@ pub fn SignUp(
         }
     });
 
-    let app_name = Signal::derive(move || auth.app_name());
+    let app_name = move || auth.app_name();
 
     let step = RwSignal::new(Step::Identifier);
     let state = IdentifierState::new(auth, false);
@@ -244,7 +244,7 @@ pub fn SignUp(
         }
     });
 
-    let title = Signal::derive(move || match step.get() {
+    let title = Memo::new(move |_| match step.get() {
         Step::Identifier => "Create your account".to_string(),
         Step::Code => match sent_kind.get() {
             IdentifierKind::Phone => "Verify your phone number".to_string(),
@@ -252,12 +252,12 @@ pub fn SignUp(
         },
         Step::Username => "Choose a username".to_string(),
     });
-    let subtitle = Signal::derive(move || match step.get() {
-        Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name.get()),
+    let subtitle = Memo::new(move |_| match step.get() {
+        Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name()),
         Step::Code => "Enter the 6-digit code we just sent".to_string(),
         Step::Username => "One last step to finish creating your account.".to_string(),
     });
-    let footer_href = Signal::derive(move || links.get().sign_in);
+    let footer_href = Memo::new(move |_| links.get().sign_in);
 
     view! {
         <FlowShell

@@ -92,8 +92,7 @@ pub fn use_sign_out() -> SignOut {
 #[component]
 pub fn Avatar(
     /// The initials.
-    #[prop(into)]
-    initials: Signal<String>,
+    initials: Memo<String>,
     /// Bigger variant for the profile page.
     #[prop(optional)]
     large: bool,
@@ -114,7 +113,7 @@ pub fn UserButton() -> impl IntoView {
     let sign_out = use_sign_out();
 
     let identifier = move || user().map(|u| primary_identifier(&u)).unwrap_or_default();
-    let initials = Signal::derive(move || user().map(|u| user_initials(&u)).unwrap_or_default());
+    let initials = Memo::new(move |_| user().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
         <div class="user-button">

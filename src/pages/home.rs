@@ -21,8 +21,7 @@ pub fn HomePage() -> impl IntoView {
             .map(|u| primary_identifier(&u))
             .unwrap_or_default()
     };
-    let initials =
-        Signal::derive(move || user.user().map(|u| user_initials(&u)).unwrap_or_default());
+    let initials = Memo::new(move |_| user.user().map(|u| user_initials(&u)).unwrap_or_default());
     view! {
         <TopBar/>
         <main class="page">

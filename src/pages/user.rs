@@ -75,8 +75,7 @@ pub fn UserProfile() -> impl IntoView {
             token_pending.try_set(false);
         });
     };
-    let initials =
-        Signal::derive(move || user.user().map(|u| user_initials(&u)).unwrap_or_default());
+    let initials = Memo::new(move |_| user.user().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
         <section id="user-profile" class="card profile-card" aria-labelledby="profile-title">
