@@ -190,7 +190,7 @@ pub fn LiveRegion(
 }
 
 /// Links used in error remedies and footers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FlowLinks {
     /// Sign-in page (with `redirect_url` carried along).
     pub sign_in: String,
@@ -851,7 +851,7 @@ pub fn FlowShell(
     /// The flow's error.
     error: RwSignal<Option<UiError>>,
     /// Links for error remedies.
-    links: Signal<FlowLinks>,
+    links: Memo<FlowLinks>,
     /// Repeats the failed request.
     on_retry: Callback<()>,
     /// The current step.

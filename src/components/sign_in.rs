@@ -40,7 +40,7 @@ pub fn SignIn(
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_up_base = sign_up_url.unwrap_or_else(|| "/sign-up".to_string());
     let submitted = RwSignal::new(None::<String>);
-    let links = Signal::derive(move || {
+    let links = Memo::new(move |_| {
         let r = redirect_raw();
         let id = submitted.get();
         FlowLinks {

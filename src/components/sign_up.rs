@@ -65,7 +65,7 @@ pub fn SignUp(
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_in_base = sign_in_url.unwrap_or_else(|| "/sign-in".to_string());
     let submitted = RwSignal::new(None::<String>);
-    let links = Signal::derive(move || {
+    let links = Memo::new(move |_| {
         let r = redirect_raw();
         let id = submitted.get();
         FlowLinks {
