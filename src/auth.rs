@@ -26,8 +26,6 @@ pub struct Auth {
     pub client: RwSignal<Option<Client>>,
     /// Whether the first `GET /v1/client` has answered.
     pub client_loaded: RwSignal<bool>,
-    /// Why loading the client failed (shown with a retry).
-    pub client_error: RwSignal<Option<api::Error>>,
     /// True while a sign-in/up is finishing, so guards do not navigate away under it.
     pub finishing: RwSignal<bool>,
 }
@@ -44,7 +42,6 @@ impl Auth {
             environment: RwSignal::new(None),
             client,
             client_loaded: RwSignal::new(false),
-            client_error: RwSignal::new(None),
             finishing: RwSignal::new(false),
         };
         auth.reload_environment();
@@ -71,14 +68,10 @@ impl Auth {
         let this = *self;
         let api = self.api();
         spawn_local(async move {
-            match api.client().await {
-                Ok(c) => {
-                    this.client.try_set(c);
-                    this.client_error.try_set(None);
-                }
-                Err(e) => {
-                    this.client_error.try_set(Some(e));
-                }
+            // A failed load leaves the client as it was (signed out on first load): the pages
+            // then offer sign-in, and the next request reports its own error.
+            if let Ok(c) = api.client().await {
+                this.client.try_set(c);
             }
             this.client_loaded.try_set(true);
         });

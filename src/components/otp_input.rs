@@ -25,7 +25,7 @@ pub fn OtpInput(
     /// The input element (for focus management).
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
-    let (focused, set_focused) = signal(false);
+    let focused = RwSignal::new(false);
     let accept = move |raw: &str, el: Option<web_sys::HtmlInputElement>| {
         let digits = sanitize_code(raw);
         if let Some(el) = el {
@@ -81,8 +81,8 @@ pub fn OtpInput(
                 prop:value=move || value.get()
                 on:input=on_input
                 on:paste=on_paste
-                on:focus=move |_| set_focused.set(true)
-                on:blur=move |_| set_focused.set(false)
+                on:focus=move |_| focused.set(true)
+                on:blur=move |_| focused.set(false)
                 node_ref=node_ref
             />
             <div class="otp-slots" aria-hidden="true">

@@ -39,7 +39,7 @@ pub fn SignIn(
     let redirect_raw = move || query.with(|q| q.get("redirect_url"));
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_up_base = sign_up_url.unwrap_or_else(|| "/sign-up".to_string());
-    let submitted = RwSignal::new(None::<String>);
+    let submitted = RwSignal::new(String::new());
     let links = Memo::new(move |_| {
         let r = redirect_raw();
         let id = submitted.get();
@@ -49,7 +49,7 @@ pub fn SignIn(
                 &sign_up_base,
                 &[
                     ("redirect_url", r.as_deref()),
-                    ("identifier", id.as_deref()),
+                    ("identifier", Some(id.as_str())),
                 ],
             ),
         }
@@ -182,7 +182,7 @@ pub fn SignIn(
     };
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
-        submitted.set(Some(value.clone()));
+        submitted.set(value.clone());
         run(Op::Start(kind, value));
     });
     let on_code = Callback::new(move |c: String| run(Op::Verify(c)));

@@ -64,7 +64,7 @@ pub fn SignUp(
     let redirect_raw = move || query.with(|q| q.get("redirect_url"));
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_in_base = sign_in_url.unwrap_or_else(|| "/sign-in".to_string());
-    let submitted = RwSignal::new(None::<String>);
+    let submitted = RwSignal::new(String::new());
     let links = Memo::new(move |_| {
         let r = redirect_raw();
         let id = submitted.get();
@@ -73,7 +73,7 @@ pub fn SignUp(
                 &sign_in_base,
                 &[
                     ("redirect_url", r.as_deref()),
-                    ("identifier", id.as_deref()),
+                    ("identifier", Some(id.as_str())),
                 ],
             ),
             sign_up: with_redirect("/sign-up", r.as_deref()),
@@ -220,7 +220,7 @@ pub fn SignUp(
     };
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
-        submitted.set(Some(value.clone()));
+        submitted.set(value.clone());
         run(Op::Start(kind, value));
     });
     let on_code = Callback::new(move |c: String| run(Op::Verify(c)));

@@ -60,7 +60,9 @@ pub fn UserProfile() -> impl IntoView {
     let auth = use_auth();
     let user = use_user();
     let sign_out = use_sign_out();
-    let token = RwSignal::new(None::<Result<String, String>>);
+    // The last token fetched, or why fetching failed (one of them is set).
+    let token = RwSignal::new(String::new());
+    let token_error = RwSignal::new(String::new());
     let token_pending = RwSignal::new(false);
     let get_token = move |_| {
         let Some(sid) = untrack(|| user.session()).map(|s| s.id) else {
@@ -68,10 +70,12 @@ pub fn UserProfile() -> impl IntoView {
         };
         token_pending.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let r = auth.api().session(&sid).get_token().await;
-            token.try_set(Some(
-                r.map_err(|e| describe(&e, IdentifierKind::Phone).message),
-            ));
+            let (jwt, error) = match auth.api().session(&sid).get_token().await {
+                Ok(jwt) => (jwt, String::new()),
+                Err(e) => (String::new(), describe(&e, IdentifierKind::Phone).message),
+            };
+            token.try_set(jwt);
+            token_error.try_set(error);
             token_pending.try_set(false);
         });
     };
@@ -160,13 +164,17 @@ pub fn UserProfile() -> impl IntoView {
                         <button id="get-token" type="button" class="button button-secondary button-small" disabled=move || token_pending.get() on:click=get_token>
                             {move || if token_pending.get() { view! { <Spinner/> }.into_any() } else { "Get session token".into_any() }}
                         </button>
-                        {move || token.get().map(|t| match t {
-                            Ok(jwt) => {
+                        {move || {
+                            let (jwt, error) = (token.get(), token_error.get());
+                            if !error.is_empty() {
+                                view! { <p class="field-error" role="alert">{error}</p> }.into_any()
+                            } else if !jwt.is_empty() {
                                 let title = jwt.clone();
                                 view! { <code id="session-token" class="token" title=title>{jwt}</code> }.into_any()
+                            } else {
+                                ().into_any()
                             }
-                            Err(msg) => view! { <p class="field-error" role="alert">{msg}</p> }.into_any(),
-                        })}
+                        }}
                     </div>
                 </section>
 
