@@ -82,7 +82,19 @@ pub fn SignUp(
 
     let app_name = move || auth.app_name();
 
-    let step = RwSignal::new(Step::Identifier);
+    // `verifying` as in the guides; `naming` once the code is verified and a username is
+    // still missing. The step is derived from the two.
+    let verifying = RwSignal::new(false);
+    let naming = RwSignal::new(false);
+    let step = move || {
+        if naming.get() {
+            Step::Username
+        } else if verifying.get() {
+            Step::Code
+        } else {
+            Step::Identifier
+        }
+    };
     let state = IdentifierState::new(auth, false);
     // "Sign in instead" / "Sign up instead" carry what was typed.
     if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
@@ -118,7 +130,8 @@ pub fn SignUp(
                     SignUpStatus::Complete => s.created_session_id.clone().map(Op::Activate),
                     _ if needs_username(s) && s.unverified_fields.is_empty() => {
                         auth.finishing.set(false);
-                        step.set(Step::Username);
+                        verifying.set(false);
+                        naming.set(true);
                         status.set("Choose a username to finish.".into());
                         None
                     }
@@ -156,7 +169,7 @@ pub fn SignUp(
                         match prepared {
                             Ok(_) => {
                                 code_signals.code_sent(kind, &value);
-                                step.set(Step::Code);
+                                verifying.set(true);
                             }
                             Err(e) => fail(&e),
                         }
@@ -235,7 +248,8 @@ pub fn SignUp(
         }
         error.set(None);
         code.set(String::new());
-        step.set(Step::Identifier);
+        verifying.set(false);
+        naming.set(false);
     });
     let on_retry = Callback::new(move |_| {
         if let Some(op) = last_op.get_value() {
@@ -244,7 +258,7 @@ pub fn SignUp(
         }
     });
 
-    let title = Memo::new(move |_| match step.get() {
+    let title = Memo::new(move |_| match step() {
         Step::Identifier => "Create your account".to_string(),
         Step::Code => match sent_kind.get() {
             IdentifierKind::Phone => "Verify your phone number".to_string(),
@@ -252,7 +266,7 @@ pub fn SignUp(
         },
         Step::Username => "Choose a username".to_string(),
     });
-    let subtitle = Memo::new(move |_| match step.get() {
+    let subtitle = Memo::new(move |_| match step() {
         Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name()),
         Step::Code => "Enter the 6-digit code we just sent".to_string(),
         Step::Username => "One last step to finish creating your account.".to_string(),
@@ -274,7 +288,7 @@ pub fn SignUp(
         >
                 {move || {
                     let links_now = links.get();
-                    match step.get() {
+                    match step() {
                         Step::Identifier if !state.allowed().phone && !state.allowed().email => view! {
                             <p class="muted center">"Sign-up is not available right now."</p>
                         }.into_any(),
