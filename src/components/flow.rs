@@ -1,6 +1,7 @@
 //! Pieces shared by `<SignIn/>` and `<SignUp/>`: the card, the identifier step, the code step,
 //! the username step, error placement and the live region.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -618,15 +619,22 @@ pub fn sent_at_for_wait(now: f64, cooldown: u32, wait: u64) -> f64 {
     now - (f64::from(cooldown) - wait.min(3600) as f64) * 1000.0
 }
 
-/// A step of a flow as the runner keeps it: one boxed future type for every flow.
-type StepFn<Op> = Rc<dyn Fn(Op) -> Pin<Box<dyn Future<Output = ()>>>>;
+/// A flow's step function as a [`Runner`] keeps it: one boxed future type for every flow.
+type StepFn<Op> = Box<dyn Fn(Runner<Op>, Op) -> Pin<Box<dyn Future<Output = ()>>>>;
+
+/// What a [`Runner`] keeps: the step function and the last operation, for "Try again".
+struct RunnerState<Op: 'static> {
+    step: StepFn<Op>,
+    last: RefCell<Option<Op>>,
+}
 
 /// Runs a flow's steps one at a time, like a local `Action` without its value bookkeeping (the
 /// steps report through the flow's signals): [`Runner::pending`] is true while a step runs, and
-/// [`Runner::run`] ignores another step meanwhile, so nothing is submitted twice.
+/// [`Runner::run`] ignores another step meanwhile, so nothing is submitted twice. It remembers
+/// the last operation so a failed one can be retried ([`Runner::retry`]).
 pub struct Runner<Op: 'static> {
     pending: RwSignal<bool>,
-    step: StoredValue<StepFn<Op>, LocalStorage>,
+    state: StoredValue<Rc<RunnerState<Op>>, LocalStorage>,
 }
 
 impl<Op: 'static> Clone for Runner<Op> {
@@ -637,13 +645,19 @@ impl<Op: 'static> Clone for Runner<Op> {
 
 impl<Op: 'static> Copy for Runner<Op> {}
 
-impl<Op: 'static> Runner<Op> {
-    /// A runner for `step`, which performs one operation of the flow.
-    pub fn new<Fut: Future<Output = ()> + 'static>(step: impl Fn(Op) -> Fut + 'static) -> Self {
-        let step: StepFn<Op> = Rc::new(move |op| Box::pin(step(op)));
+impl<Op: Clone + 'static> Runner<Op> {
+    /// A runner for `step`, which performs one operation of the flow (and gets the runner, to
+    /// [`Runner::remember`] where it got to).
+    pub fn new<Fut: Future<Output = ()> + 'static>(
+        step: impl Fn(Runner<Op>, Op) -> Fut + 'static,
+    ) -> Self {
+        let state = RunnerState {
+            step: Box::new(move |runner, op| Box::pin(step(runner, op))),
+            last: RefCell::new(None),
+        };
         Self {
             pending: RwSignal::new(false),
-            step: StoredValue::new_local(step),
+            state: StoredValue::new_local(Rc::new(state)),
         }
     }
 
@@ -652,25 +666,39 @@ impl<Op: 'static> Runner<Op> {
         self.pending
     }
 
-    /// True while a step runs, without tracking.
-    pub fn is_pending(self) -> bool {
-        self.pending.get_untracked()
-    }
-
-    /// Starts `op` unless a step is already running (or the flow is gone).
+    /// Starts `op` unless a step is already running (or the flow is gone), and remembers it.
     pub fn run(self, op: Op) {
-        if self.is_pending() {
+        if self.pending.get_untracked() {
             return;
         }
-        let Some(step) = self.step.try_get_value() else {
+        let Some(state) = self.state.try_get_value() else {
             return;
         };
+        self.remember(op.clone());
         self.pending.set(true);
         let pending = self.pending;
         wasm_bindgen_futures::spawn_local(async move {
-            step(op).await;
+            (state.step)(self, op).await;
             pending.try_set(false);
         });
+    }
+
+    /// Makes `op` the one [`Runner::retry`] repeats (a step that moved on to another operation).
+    pub fn remember(self, op: Op) {
+        if let Some(state) = self.state.try_get_value() {
+            *state.last.borrow_mut() = Some(op);
+        }
+    }
+
+    /// Runs the last operation again (after a network failure).
+    pub fn retry(self) {
+        let last = self
+            .state
+            .try_get_value()
+            .and_then(|state| state.last.borrow().clone());
+        if let Some(op) = last {
+            self.run(op);
+        }
     }
 }
 

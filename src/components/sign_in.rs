@@ -78,7 +78,6 @@ pub fn SignIn(
         sent_at,
         code_ref,
     };
-    let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
     let fail = move |e: &crate::api::Error| code_signals.fail(e, sent_kind.get_untracked());
@@ -95,7 +94,7 @@ pub fn SignIn(
         }
     };
 
-    let runner = Runner::new(move |op: Op| {
+    let runner = Runner::new(move |runner: Runner<Op>, op: Op| {
         let navigate = navigate.clone();
         async move {
             let mut next = Some(op);
@@ -161,7 +160,7 @@ pub fn SignIn(
                         }
                     }
                     Op::Activate(sid) => {
-                        last_op.set_value(Some(Op::Activate(sid.clone())));
+                        runner.remember(Op::Activate(sid.clone()));
                         let done =
                             activate(auth, &sid, code_signals, "Signed in.", target, &navigate);
                         if let Err(e) = done.await {
@@ -173,13 +172,7 @@ pub fn SignIn(
         }
     });
     let pending = runner.pending();
-    let run = move |op: Op| {
-        if runner.is_pending() {
-            return;
-        }
-        last_op.set_value(Some(op.clone()));
-        runner.run(op);
-    };
+    let run = move |op: Op| runner.run(op);
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
         submitted.set(value.clone());
@@ -196,10 +189,8 @@ pub fn SignIn(
         verifying.set(false);
     });
     let on_retry = Callback::new(move |_| {
-        if let Some(op) = last_op.get_value() {
-            error.set(None);
-            runner.run(op);
-        }
+        error.set(None);
+        runner.retry();
     });
 
     let title = Memo::new(move |_| {

@@ -116,12 +116,11 @@ pub fn SignUp(
         sent_at,
         code_ref,
     };
-    let last_op = StoredValue::new(None::<Op>);
     let navigate = use_navigate();
 
     let fail = move |e: &crate::api::Error| code_signals.fail(e, sent_kind.get_untracked());
 
-    let runner = Runner::new(move |op: Op| {
+    let runner = Runner::new(move |runner: Runner<Op>, op: Op| {
         let navigate = navigate.clone();
         async move {
             // After a completed step, what comes next.
@@ -212,7 +211,7 @@ pub fn SignUp(
                         }
                     }
                     Op::Activate(sid) => {
-                        last_op.set_value(Some(Op::Activate(sid.clone())));
+                        runner.remember(Op::Activate(sid.clone()));
                         let done =
                             activate(auth, &sid, code_signals, "Signed up.", target, &navigate);
                         if let Err(e) = done.await {
@@ -224,13 +223,7 @@ pub fn SignUp(
         }
     });
     let pending = runner.pending();
-    let run = move |op: Op| {
-        if runner.is_pending() {
-            return;
-        }
-        last_op.set_value(Some(op.clone()));
-        runner.run(op);
-    };
+    let run = move |op: Op| runner.run(op);
     let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
         error.set(None);
         submitted.set(value.clone());
@@ -252,10 +245,8 @@ pub fn SignUp(
         naming.set(false);
     });
     let on_retry = Callback::new(move |_| {
-        if let Some(op) = last_op.get_value() {
-            error.set(None);
-            runner.run(op);
-        }
+        error.set(None);
+        runner.retry();
     });
 
     let title = Memo::new(move |_| match step() {
