@@ -199,6 +199,31 @@ pub struct FlowLinks {
     pub sign_up: String,
 }
 
+/// The links of a flow, each a memo of its own (a `Memo<FlowLinks>` would add a reactive type
+/// to the wasm just for this pair).
+#[derive(Clone, Copy)]
+pub struct LinkMemos {
+    /// The sign-in page's link.
+    pub sign_in: Memo<String>,
+    /// The sign-up page's link.
+    pub sign_up: Memo<String>,
+}
+
+impl LinkMemos {
+    /// The links now (tracked).
+    pub fn get(self) -> FlowLinks {
+        FlowLinks {
+            sign_in: self.sign_in.get(),
+            sign_up: self.sign_up.get(),
+        }
+    }
+
+    /// The links now, without tracking.
+    pub fn get_untracked(self) -> FlowLinks {
+        untrack(|| self.get())
+    }
+}
+
 fn remedy_view(remedy: Option<Remedy>, links: &FlowLinks, on_retry: Callback<()>) -> AnyView {
     match remedy {
         Some(Remedy::SignUpInstead) => view! {
@@ -879,7 +904,7 @@ pub fn FlowShell(
     /// The flow's error.
     error: RwSignal<Option<UiError>>,
     /// Links for error remedies.
-    links: Memo<FlowLinks>,
+    links: LinkMemos,
     /// Repeats the failed request.
     on_retry: Callback<()>,
     /// The current step.

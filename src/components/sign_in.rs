@@ -9,7 +9,7 @@ use onetime_protocol::SignInStatus;
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
 use crate::components::flow::{
-    CodeSignals, CodeStep, FlowLinks, FlowShell, IdentifierState, IdentifierStep, Runner, activate,
+    CodeSignals, CodeStep, FlowShell, IdentifierState, IdentifierStep, LinkMemos, Runner, activate,
     gate,
 };
 use crate::components::sign_up::origin;
@@ -40,20 +40,19 @@ pub fn SignIn(
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_up_base = sign_up_url.unwrap_or_else(|| "/sign-up".to_string());
     let submitted = RwSignal::new(String::new());
-    let links = Memo::new(move |_| {
-        let r = redirect_raw();
-        let id = submitted.get();
-        FlowLinks {
-            sign_in: with_redirect("/sign-in", r.as_deref()),
-            sign_up: with_params(
+    let links = LinkMemos {
+        sign_in: Memo::new(move |_| with_redirect("/sign-in", redirect_raw().as_deref())),
+        sign_up: Memo::new(move |_| {
+            let id = submitted.get();
+            with_params(
                 &sign_up_base,
                 &[
-                    ("redirect_url", r.as_deref()),
+                    ("redirect_url", redirect_raw().as_deref()),
                     ("identifier", Some(id.as_str())),
                 ],
-            ),
-        }
-    });
+            )
+        }),
+    };
     let app_name = move || auth.app_name();
 
     let verifying = RwSignal::new(false);
@@ -68,7 +67,6 @@ pub fn SignIn(
     let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
     let sent_at = RwSignal::new(0.0_f64);
-    let factor = StoredValue::new(None::<FirstFactor>);
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
         code,
@@ -109,10 +107,7 @@ pub fn SignIn(
                                 continue;
                             }
                             Ok(si) => match FirstFactor::select(&si, kind.strategy()) {
-                                Some(f) => {
-                                    factor.set_value(Some(f.clone()));
-                                    sign_in.prepare_first_factor(&f).await
-                                }
+                                Some(f) => sign_in.prepare_first_factor(&f).await,
                                 None => {
                                     error.set(Some(UiError::new(
                                         Slot::Identifier,
@@ -135,7 +130,12 @@ pub fn SignIn(
                         }
                     }
                     Op::Resend => {
-                        let Some(f) = factor.get_value() else {
+                        // The factor again, from the sign-in the client state carries.
+                        let strategy = sent_kind.get_untracked().strategy();
+                        let factor = sign_in
+                            .sign_in()
+                            .and_then(|si| FirstFactor::select(&si, strategy));
+                        let Some(f) = factor else {
                             continue;
                         };
                         match sign_in.prepare_first_factor(&f).await {
@@ -210,7 +210,6 @@ pub fn SignIn(
             format!("Enter the 6-digit code to continue to {}", app_name())
         }
     });
-    let footer_href = Memo::new(move |_| links.get().sign_up);
 
     view! {
         <FlowShell
@@ -219,7 +218,7 @@ pub fn SignIn(
             subtitle=subtitle
             footer_text="Don't have an account? "
             footer_label="Sign up"
-            footer_href=footer_href
+            footer_href=links.sign_up
             status=status
             error=error
             links=links

@@ -10,7 +10,7 @@ use onetime_protocol::SignUpStatus;
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
 use crate::components::flow::{
-    CodeSignals, CodeStep, FlowLinks, FlowShell, IdentifierState, IdentifierStep, Runner,
+    CodeSignals, CodeStep, FlowShell, IdentifierState, IdentifierStep, LinkMemos, Runner,
     UsernameStep, activate, gate,
 };
 use crate::messages::{IdentifierKind, Slot, UiError};
@@ -65,20 +65,19 @@ pub fn SignUp(
     let target = Memo::new(move |_| safe_redirect(redirect_raw().as_deref(), &origin()));
     let sign_in_base = sign_in_url.unwrap_or_else(|| "/sign-in".to_string());
     let submitted = RwSignal::new(String::new());
-    let links = Memo::new(move |_| {
-        let r = redirect_raw();
-        let id = submitted.get();
-        FlowLinks {
-            sign_in: with_params(
+    let links = LinkMemos {
+        sign_up: Memo::new(move |_| with_redirect("/sign-up", redirect_raw().as_deref())),
+        sign_in: Memo::new(move |_| {
+            let id = submitted.get();
+            with_params(
                 &sign_in_base,
                 &[
-                    ("redirect_url", r.as_deref()),
+                    ("redirect_url", redirect_raw().as_deref()),
                     ("identifier", Some(id.as_str())),
                 ],
-            ),
-            sign_up: with_redirect("/sign-up", r.as_deref()),
-        }
-    });
+            )
+        }),
+    };
 
     let app_name = move || auth.app_name();
 
@@ -262,7 +261,6 @@ pub fn SignUp(
         Step::Code => "Enter the 6-digit code we just sent".to_string(),
         Step::Username => "One last step to finish creating your account.".to_string(),
     });
-    let footer_href = Memo::new(move |_| links.get().sign_in);
 
     view! {
         <FlowShell
@@ -271,7 +269,7 @@ pub fn SignUp(
             subtitle=subtitle
             footer_text="Already have an account? "
             footer_label="Sign in"
-            footer_href=footer_href
+            footer_href=links.sign_in
             status=status
             error=error
             links=links
