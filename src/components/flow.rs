@@ -145,12 +145,13 @@ pub fn aria_flag(
     move || if flag.get() { "true" } else { "false" }
 }
 
-/// `aria-describedby` naming `error_id` while the field is invalid.
+/// `aria-describedby` naming `error_id` while the field is invalid (empty otherwise: the same
+/// attribute type as [`aria_flag`], so the wasm has one kind of reactive attribute fewer).
 pub fn described_by(
     invalid: Memo<bool>,
     error_id: &'static str,
-) -> impl Fn() -> Option<&'static str> + Copy + 'static {
-    move || invalid.get().then_some(error_id)
+) -> impl Fn() -> &'static str + Copy + 'static {
+    move || if invalid.get() { error_id } else { "" }
 }
 
 /// The card every auth screen sits in.
@@ -560,8 +561,8 @@ pub fn CodeStep(
                 <p class="alt-method">
                     <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| on_back.run(Some(other()))>
                         {move || match other() {
-                            IdentifierKind::Email => "Use email instead",
-                            IdentifierKind::Phone => "Use phone instead",
+                            IdentifierKind::Email => "Use email instead".to_string(),
+                            IdentifierKind::Phone => "Use phone instead".to_string(),
                         }}
                     </button>
                 </p>
