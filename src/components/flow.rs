@@ -347,8 +347,8 @@ pub fn IdentifierStep(
     pending: RwSignal<bool>,
     /// Error links.
     links: FlowLinks,
-    /// Called with the identifier (E.164 or email) once it looks valid.
-    on_submit: Callback<(IdentifierKind, String)>,
+    /// Called once the identifier looks valid ([`IdentifierState::value`] has it).
+    on_submit: Callback<()>,
 ) -> impl IntoView {
     let phone_ref = NodeRef::<html::Input>::new();
     let email_ref = NodeRef::<html::Input>::new();
@@ -365,7 +365,7 @@ pub fn IdentifierStep(
             return;
         }
         match state.value() {
-            Ok(v) => on_submit.run(v),
+            Ok(_) => on_submit.run(()),
             Err(msg) => {
                 error.set(Some(UiError::new(Slot::Identifier, msg)));
                 let el = match untrack(|| state.kind()) {
@@ -456,8 +456,8 @@ pub fn CodeStep(
     on_submit: Callback<String>,
     /// Sends a new code.
     on_resend: Callback<()>,
-    /// Goes back to the identifier step, optionally switching kind.
-    on_back: Callback<Option<IdentifierKind>>,
+    /// Goes back to the identifier step (after "Use email instead" the step has switched kind).
+    on_back: Callback<()>,
     /// The code input (focus after errors).
     code_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
@@ -519,7 +519,7 @@ pub fn CodeStep(
                 id="edit-identifier"
                 class="icon-button"
                 title=move || format!("Edit {}", kind.get().noun())
-                on:click=move |_| on_back.run(None)
+                on:click=move |_| on_back.run(())
             >
                 <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
                     <path d="M11.2 2.8l2 2L6 12H4v-2z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round"></path>
@@ -559,7 +559,10 @@ pub fn CodeStep(
             <SubmitButton id="code-submit" label="Continue" pending=pending/>
             {move || state.allowed().both().then(|| view! {
                 <p class="alt-method">
-                    <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| on_back.run(Some(other()))>
+                    <button type="button" id="use-other-method" class="link-button muted-link" on:click=move |_| {
+                        state.set_kind(other());
+                        on_back.run(());
+                    }>
                         {move || match other() {
                             IdentifierKind::Email => "Use email instead".to_string(),
                             IdentifierKind::Phone => "Use phone instead".to_string(),

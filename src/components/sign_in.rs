@@ -173,17 +173,17 @@ pub fn SignIn(
     });
     let pending = runner.pending();
     let run = move |op: Op| runner.run(op);
-    let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
+    let on_identifier = Callback::new(move |_| {
+        let Ok((kind, value)) = state.value() else {
+            return;
+        };
         error.set(None);
         submitted.set(value.clone());
         run(Op::Start(kind, value));
     });
     let on_code = Callback::new(move |c: String| run(Op::Verify(c)));
     let on_resend = Callback::new(move |_| run(Op::Resend));
-    let on_back = Callback::new(move |switch: Option<IdentifierKind>| {
-        if let Some(k) = switch {
-            state.set_kind(k);
-        }
+    let on_back = Callback::new(move |_| {
         error.set(None);
         code.set(String::new());
         verifying.set(false);

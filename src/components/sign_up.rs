@@ -223,7 +223,10 @@ pub fn SignUp(
     });
     let pending = runner.pending();
     let run = move |op: Op| runner.run(op);
-    let on_identifier = Callback::new(move |(kind, value): (IdentifierKind, String)| {
+    let on_identifier = Callback::new(move |_| {
+        let Ok((kind, value)) = state.value() else {
+            return;
+        };
         error.set(None);
         submitted.set(value.clone());
         run(Op::Start(kind, value));
@@ -234,10 +237,7 @@ pub fn SignUp(
         error.set(None);
         run(Op::Username(u));
     });
-    let on_back = Callback::new(move |switch: Option<IdentifierKind>| {
-        if let Some(k) = switch {
-            state.set_kind(k);
-        }
+    let on_back = Callback::new(move |_| {
         error.set(None);
         code.set(String::new());
         verifying.set(false);
