@@ -13,6 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{self, Api, ApiCall, FirstFactor, GlooTransport, SignUpParams, Transport};
 use crate::components::flow::{Allowed, cooldown_of};
+use crate::json::FromJson;
 use crate::wire::{Client, Environment, Session, SignIn, SignUp, User};
 
 /// The auth state shared by every page and component. Cheap to copy.
@@ -75,11 +76,6 @@ impl Auth {
             }
             this.client_loaded.try_set(true);
         });
-    }
-
-    /// The environment once loaded (`None` while loading or on error).
-    pub fn env(&self) -> Option<Environment> {
-        self.environment.get().and_then(Result::ok)
     }
 
     /// Reads the loaded environment in place (`None` while loading or on error): the
@@ -232,6 +228,17 @@ pub fn use_user() -> UseUser {
     UseUser { auth: use_auth() }
 }
 
+/// The call `call` makes on the attempt in progress, or a failed call when there is none.
+fn on_attempt<T: FromJson>(
+    id: api::Result<String>,
+    call: impl FnOnce(&str) -> ApiCall<T>,
+) -> ApiCall<T> {
+    match id {
+        Ok(id) => call(&id),
+        Err(e) => ApiCall::failed(e),
+    }
+}
+
 fn no_attempt(what: &str) -> api::Error {
     api::Error::Unexpected {
         status: 0,
@@ -277,34 +284,24 @@ impl UseSignUp {
 
     /// `signUp.update({username})`.
     pub fn update(&self, params: &SignUpParams) -> ApiCall<SignUp> {
-        match self.id() {
-            Ok(id) => self.auth.api().sign_up().update(&id, params),
-            Err(e) => ApiCall::failed(e),
-        }
+        on_attempt(self.id(), |id| self.auth.api().sign_up().update(id, params))
     }
 
     /// `signUp.prepareVerification({strategy})` (sends the code).
     pub fn prepare_verification(&self, strategy: &str) -> ApiCall<SignUp> {
-        match self.id() {
-            Ok(id) => self
-                .auth
-                .api()
-                .sign_up()
-                .prepare_verification(&id, strategy),
-            Err(e) => ApiCall::failed(e),
-        }
+        on_attempt(self.id(), |id| {
+            self.auth.api().sign_up().prepare_verification(id, strategy)
+        })
     }
 
     /// `signUp.attemptVerification({strategy, code})`.
     pub fn attempt_verification(&self, strategy: &str, code: &str) -> ApiCall<SignUp> {
-        match self.id() {
-            Ok(id) => self
-                .auth
+        on_attempt(self.id(), |id| {
+            self.auth
                 .api()
                 .sign_up()
-                .attempt_verification(&id, strategy, code),
-            Err(e) => ApiCall::failed(e),
-        }
+                .attempt_verification(id, strategy, code)
+        })
     }
 
     /// `signUp.preparePhoneNumberVerification()`.
@@ -376,22 +373,19 @@ impl UseSignIn {
 
     /// `signIn.prepareFirstFactor({strategy, phoneNumberId | emailAddressId})` (sends the code).
     pub fn prepare_first_factor(&self, factor: &FirstFactor) -> ApiCall<SignIn> {
-        match self.id() {
-            Ok(id) => self.auth.api().sign_in().prepare_first_factor(&id, factor),
-            Err(e) => ApiCall::failed(e),
-        }
+        on_attempt(self.id(), |id| {
+            self.auth.api().sign_in().prepare_first_factor(id, factor)
+        })
     }
 
     /// `signIn.attemptFirstFactor({strategy, code})`.
     pub fn attempt_first_factor(&self, strategy: &str, code: &str) -> ApiCall<SignIn> {
-        match self.id() {
-            Ok(id) => self
-                .auth
+        on_attempt(self.id(), |id| {
+            self.auth
                 .api()
                 .sign_in()
-                .attempt_first_factor(&id, strategy, code),
-            Err(e) => ApiCall::failed(e),
-        }
+                .attempt_first_factor(id, strategy, code)
+        })
     }
 
     /// `setActive({session})`.

@@ -192,7 +192,7 @@ pub fn LiveRegion(
 }
 
 /// Links used in error remedies and footers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FlowLinks {
     /// Sign-in page (with `redirect_url` carried along).
     pub sign_in: String,
@@ -756,11 +756,17 @@ impl CodeSignals {
             IdentifierKind::Phone => crate::phone::display_e164(value),
             IdentifierKind::Email => value.to_string(),
         });
+        self.went_out("a verification code");
+    }
+
+    /// A code (`what`) went out to `sent_to`: clear the input, (re)start the countdown and
+    /// announce it.
+    fn went_out(self, what: &str) {
         self.code.set(String::new());
         self.error.set(None);
         self.sent_at.set(now_ms());
         self.status.set(format!(
-            "We sent a verification code to {}.",
+            "We sent {what} to {}.",
             self.sent_to.get_untracked()
         ));
     }
@@ -781,13 +787,7 @@ impl CodeSignals {
 
     /// A new code went out: clear the input, restart the countdown, announce it, refocus.
     pub fn resent(self) {
-        self.code.set(String::new());
-        self.error.set(None);
-        self.sent_at.set(now_ms());
-        self.status.set(format!(
-            "We sent a new code to {}.",
-            self.sent_to.get_untracked()
-        ));
+        self.went_out("a new code");
         if let Some(el) = self.code_ref.get_untracked() {
             let _ = el.focus();
         }
