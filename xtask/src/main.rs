@@ -4,6 +4,7 @@
 //! - `test`: installs what is missing, runs every test layer and ends with `N passed, N failed`.
 //! - `bench`: builds release artefacts and prints the benchmark table.
 
+mod postgres;
 mod process;
 mod sizes;
 mod tools;
@@ -27,6 +28,9 @@ const RELEASE_DIST: &str = "target/release-dist";
 /// The budget for what the release build ships (wasm + js + css + html, gzip): issue 5's
 /// "under 200 KB", read as 200,000 bytes. Asserted, so the app cannot outgrow it unnoticed.
 const GZIP_BUDGET_BYTES: u64 = 200_000;
+/// The variable through which the server's API suite finds the PostgreSQL cluster to create
+/// its per-test databases in (see crates/server/tests/api/helpers.rs).
+const POSTGRES_URL_VAR: &str = "ONETIME_TEST_POSTGRES_URL";
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -231,12 +235,26 @@ fn test(root: &Path) -> Result<(), String> {
         &mut total,
     );
 
-    step(3, STEPS, "Native tests (cargo test --workspace)");
-    record(
-        "native",
-        run_layer("cargo", &["test", "--workspace"], &[]),
-        &mut total,
+    step(
+        3,
+        STEPS,
+        "Native tests (cargo test --workspace; the server API suite on SQLite and on a throwaway PostgreSQL)",
     );
+    let native = match postgres::Cluster::start() {
+        Ok(cluster) => {
+            let url = cluster.url();
+            run_layer(
+                "cargo",
+                &["test", "--workspace"],
+                &[(POSTGRES_URL_VAR, url.as_str())],
+            )
+        }
+        Err(error) => {
+            println!("cannot start PostgreSQL: {error}");
+            Counts::failed(1)
+        }
+    };
+    record("native", native, &mut total);
 
     step(
         4,

@@ -186,8 +186,13 @@ impl InstanceConfig {
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
-    /// sqlx database URL, e.g. `sqlite://.data/onetime.db`.
+    /// Database URL: `sqlite://.data/onetime.db` (default) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB` for several instances on one database.
     pub database_url: String,
+    /// Connection pool size (default: 4 for SQLite, 10 for PostgreSQL).
+    pub database_max_connections: Option<u32>,
+    /// PostgreSQL `statement_timeout` in ms (0 = none); default 5000.
+    pub database_statement_timeout_ms: u64,
     /// Dev mode: test identifiers with `424242`, codes in the log and at `/dev/outbox`.
     pub dev: bool,
     /// Directory of a built app to serve with SPA fallback.
@@ -209,6 +214,8 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             database_url: "sqlite://.data/onetime.db".into(),
+            database_max_connections: None,
+            database_statement_timeout_ms: 5_000,
             dev: false,
             static_dir: None,
             secret: None,

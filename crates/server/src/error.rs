@@ -23,6 +23,11 @@ pub enum AppError {
     /// A FAPI error for the client.
     #[error("{}: {}", .0.error.code, .0.error.message)]
     Api(Box<ApiFailure>),
+    /// A row the request read was changed by another request before this one wrote it.
+    /// [`crate::routes::retrying`] starts the request over; one that still loses after many
+    /// rounds answers 429 with `Retry-After: 1`.
+    #[error("a row changed since it was read")]
+    Stale,
     /// An unexpected failure: logged, rendered as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -33,7 +38,14 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
-        Self::Internal(e.into())
+        use crate::store::StoreError;
+        match e {
+            StoreError::Stale => Self::Stale,
+            StoreError::SendBudgetSpent { retry_after_secs } => {
+                Self::too_many_requests(retry_after_secs)
+            }
+            other => Self::Internal(other.into()),
+        }
     }
 }
 
@@ -73,7 +85,7 @@ impl AppError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Api(f) => Some(&f.error.code),
-            Self::Internal(_) => None,
+            Self::Stale | Self::Internal(_) => None,
         }
     }
 
@@ -319,6 +331,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let trace = trace_id();
         let (status, body, retry_after) = match self {
+            Self::Stale => return Self::too_many_requests(1).into_response(),
             Self::Api(f) => {
                 let f = *f;
                 let body = p::ErrorResponse {

@@ -24,7 +24,8 @@ struct Cli {
         value_name = "ADDR"
     )]
     listen: SocketAddr,
-    /// Database URL (SQLite); the directory and file are created if missing.
+    /// Database URL: `sqlite://PATH` (the default; the directory and file are created if
+    /// missing) or `postgres://USER:PASSWORD@HOST:PORT/DB` (several instances may share it).
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -32,6 +33,19 @@ struct Cli {
         value_name = "URL"
     )]
     database: String,
+    /// Database connection pool size per instance [default: 4 for SQLite, 10 for PostgreSQL].
+    /// On PostgreSQL keep instances × this below the server's `max_connections`.
+    #[arg(long, env = "ONETIME_DATABASE_MAX_CONNECTIONS", value_name = "N")]
+    database_max_connections: Option<u32>,
+    /// PostgreSQL statement timeout in milliseconds (0 = none); a query running longer is
+    /// cancelled and the request answers 500 instead of holding a connection.
+    #[arg(
+        long,
+        env = "ONETIME_DATABASE_STATEMENT_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS"
+    )]
+    database_statement_timeout_ms: u64,
     /// Instance configuration TOML (see config/onetime.example.toml); built-in defaults if omitted.
     #[arg(long, env = "ONETIME_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -77,6 +91,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config {
         listen: cli.listen,
         database_url: cli.database,
+        database_max_connections: cli.database_max_connections,
+        database_statement_timeout_ms: cli.database_statement_timeout_ms,
         dev: cli.dev,
         static_dir: cli.static_dir,
         secret: std::env::var("ONETIME_SECRET")

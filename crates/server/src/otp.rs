@@ -58,10 +58,23 @@ pub fn effective_status(state: &VerifState, now: i64) -> &str {
     }
 }
 
-/// Prepares (sends) a code into `state`, enforcing the cooldown and the per-identifier budget.
-/// Only calls the sender after all checks passed; on a delivery error nothing is consumed.
-/// Returns the changes to persist besides `state` (the send record).
-pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<Vec<Change>> {
+/// What [`prepare`] decided: the changes that reserve the send (to commit together with the row
+/// holding the new state), and the message to [`deliver`] once that is committed (`None` for a
+/// test identifier in dev mode: nothing is sent).
+#[derive(Debug)]
+pub struct Prepared {
+    /// The send reservation (empty for a test identifier).
+    pub changes: Vec<Change>,
+    /// What to send after the commit.
+    pub message: Option<OutgoingCode>,
+}
+
+/// Puts a new code into `state`, enforcing the cooldown; the caller commits `state` with
+/// [`Prepared::changes`] (which reserve a send within the per-identifier budget, atomically in
+/// the database) and only then delivers. Claiming before sending is what keeps two racing
+/// prepares, on any instances, from both sending: the second one's commit finds the row changed,
+/// starts over and meets the cooldown.
+pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<Prepared> {
     let now = app.now();
     let rules = &app.config.codes;
     if state.status == status::VERIFIED {
@@ -77,24 +90,22 @@ pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> R
             return Err(AppError::too_many_requests(ceil_secs(wait)));
         }
     }
-    let test = app.dev && target.is_test;
-    let changes: Vec<Change> = Vec::new();
-    let code = if test {
+    let (code, prepared) = if app.dev && target.is_test {
         tracing::info!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
-        TEST_CODE.to_owned()
+        let nothing = Prepared {
+            changes: Vec::new(),
+            message: None,
+        };
+        (TEST_CODE.to_owned(), nothing)
     } else {
-        let _recipient_guard = app.store.lock_recipient(target.recipient).await;
-        let window_ms = i64::try_from(rules.send_window_secs).unwrap_or(i64::MAX) * 1000;
-        let (count, oldest) = app
-            .store
-            .sends_since(target.recipient, now - window_ms)
-            .await?;
-        if count >= i64::from(rules.sends_per_identifier) {
-            let wait = oldest.unwrap_or(now) + window_ms - now;
-            return Err(AppError::too_many_requests(ceil_secs(wait)));
-        }
         let code = crypto::new_code();
-        let msg = OutgoingCode {
+        let reserve = Change::ReserveSend {
+            identifier: target.recipient.to_owned(),
+            at: now,
+            window_ms: i64::try_from(rules.send_window_secs).unwrap_or(i64::MAX / 2000) * 1000,
+            limit: i64::from(rules.sends_per_identifier),
+        };
+        let message = OutgoingCode {
             channel: if target.strategy == strategies::PHONE_CODE {
                 Channel::Sms
             } else {
@@ -106,23 +117,11 @@ pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> R
             lifetime_secs: rules.lifetime_secs,
             locale: target.locale.clone(),
         };
-        if let Err(e) = app.sender.send(&msg).await {
-            tracing::warn!(error = %e, recipient = %target.recipient, "code delivery failed");
-            return Err(AppError::delivery_failed());
-        }
-        // Recorded at once (still under the recipient lock): the code is out, whatever happens
-        // to the rest of the request.
-        app.store
-            .apply(vec![Change::CodeSent {
-                identifier: target.recipient.to_owned(),
-                at: now,
-            }])
-            .await?;
-        if count == 0 {
-            // Occasional housekeeping: old send records are useless.
-            app.store.prune_sends(now - window_ms).await?;
-        }
-        code
+        let prepared = Prepared {
+            changes: vec![reserve],
+            message: Some(message),
+        };
+        (code, prepared)
     };
     state.strategy = target.strategy.to_owned();
     state.target = target.recipient.to_owned();
@@ -130,7 +129,25 @@ pub async fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> R
     state.status = status::UNVERIFIED.to_owned();
     state.expire_at = Some(now + i64::try_from(rules.lifetime_secs).unwrap_or(i64::MAX / 2) * 1000);
     state.last_sent_at = Some(now);
-    Ok(changes)
+    Ok(prepared)
+}
+
+/// Hands a committed code to the sender. On failure the caller undoes the claim: it restores
+/// the previous state and commits [`cancel_send`], so neither the cooldown nor the budget is
+/// used up and the user can try again at once.
+pub async fn deliver(app: &App, message: &OutgoingCode) -> Result<()> {
+    app.sender.send(message).await.map_err(|e| {
+        tracing::warn!(error = %e, recipient = %message.recipient, "code delivery failed");
+        AppError::delivery_failed()
+    })
+}
+
+/// Gives back the send reservation made at `reserved_at` for `message`.
+pub fn cancel_send(message: &OutgoingCode, reserved_at: i64) -> Change {
+    Change::CancelSend {
+        identifier: message.recipient.clone(),
+        at: reserved_at,
+    }
 }
 
 /// Checks a submitted code against `state`, updating it (attempts, status, single use).

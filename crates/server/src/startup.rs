@@ -4,7 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::{self, Secret, SigningKey};
 use crate::delivery::CodeSender;
-use crate::store::Store;
+use crate::store::{DatabaseOptions, Store};
 use crate::{App, AppState, routes};
 use axum::ServiceExt as _;
 use axum::http::{HeaderValue, Method, header};
@@ -82,7 +82,12 @@ impl Application {
             }
         })?;
         let addr = listener.local_addr()?;
-        let store = Store::connect(&config.database_url).await?;
+        let store = Store::connect(&DatabaseOptions {
+            url: config.database_url.clone(),
+            max_connections: config.database_max_connections,
+            statement_timeout_ms: config.database_statement_timeout_ms,
+        })
+        .await?;
         let secret = if secret.is_empty() {
             store
                 .setting_or_insert(SECRET_KEY, &crypto::random_token(32))

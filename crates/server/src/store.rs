@@ -1,13 +1,31 @@
-//! Storage: the only module that speaks SQL.
+//! Storage: the only module that speaks SQL, on SQLite (the embedded default) or PostgreSQL.
 //!
 //! Handlers load rows with the getters and persist a whole request's effect with one
 //! [`Store::apply`] call, which runs in a single transaction and commits before the handler
-//! answers. A PostgreSQL backend would re-implement this module (same row types and `Change`s)
-//! without touching the handlers.
+//! answers.
+//!
+//! **Correctness lives in the database**, so any number of server processes can share one:
+//! - Rows that requests read, change and write back (clients, sign-ups, sign-ins, sessions) carry
+//!   a `version`. [`Store::apply`] writes them `WHERE version = <the version read>` and bumps it;
+//!   when another request (on this or another instance) wrote the row first, nothing matches and
+//!   the whole transaction fails with [`StoreError::Stale`]. The handler then starts over from
+//!   fresh rows ([`crate::routes::retrying`]), so a code is accepted at most once and at most
+//!   `max_attempts` wrong guesses are ever judged.
+//! - A code send is reserved ([`Change::ReserveSend`]) in the same transaction that stores the
+//!   new code, before anything is sent: the budget count and the insert are one atomic step
+//!   (SQLite: the write lock of `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock
+//!   on the recipient).
+//! - Racing sign-ups for one identifier are settled by the unique constraint on
+//!   `identifications (kind, value)`.
+//!
+//! One copy of the SQL serves both backends: statements use `$N` placeholders, which SQLite
+//! accepts too, and [`on_db!`] expands each query once per driver so both stay fully typed.
 
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row as _, SqlitePool};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr as _;
 use std::time::Duration;
 
@@ -17,6 +35,15 @@ pub enum StoreError {
     /// A unique constraint was violated (e.g. an identifier taken by a racing sign-up).
     #[error("unique constraint violated: {0}")]
     Conflict(String),
+    /// A versioned row changed since it was read: the request must start over from fresh rows.
+    #[error("a row changed since it was read")]
+    Stale,
+    /// [`Change::ReserveSend`] found the recipient's send budget spent.
+    #[error("send budget spent; retry in {retry_after_secs} s")]
+    SendBudgetSpent {
+        /// Until the oldest send in the window leaves it.
+        retry_after_secs: u64,
+    },
     /// Anything else.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -24,10 +51,14 @@ pub enum StoreError {
 
 impl StoreError {
     fn from_sqlx(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e
-            && db.is_unique_violation()
-        {
-            return Self::Conflict(db.message().to_owned());
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return Self::Conflict(db.message().to_owned());
+            }
+            // PostgreSQL's serialization failure and deadlock: start over, like a stale row.
+            if matches!(db.code().as_deref(), Some("40001" | "40P01")) {
+                return Self::Stale;
+            }
         }
         Self::Db(e)
     }
@@ -50,6 +81,8 @@ pub struct ClientRow {
     pub created_at: i64,
     /// ms.
     pub updated_at: i64,
+    /// Optimistic-concurrency version: 0 for a row not stored yet, else as read.
+    pub version: i64,
 }
 
 /// `users` row.
@@ -158,6 +191,8 @@ pub struct SignUpRow {
     pub created_at: i64,
     /// ms.
     pub updated_at: i64,
+    /// Optimistic-concurrency version: 0 for a row not stored yet, else as read.
+    pub version: i64,
 }
 
 /// `sign_ins` row.
@@ -185,6 +220,8 @@ pub struct SignInRow {
     pub created_at: i64,
     /// ms.
     pub updated_at: i64,
+    /// Optimistic-concurrency version: 0 for a row not stored yet, else as read.
+    pub version: i64,
 }
 
 /// `sessions` row.
@@ -206,21 +243,23 @@ pub struct SessionRow {
     pub created_at: i64,
     /// ms.
     pub updated_at: i64,
+    /// Optimistic-concurrency version: 0 for a row not stored yet, else as read.
+    pub version: i64,
 }
 
 /// One write, applied inside [`Store::apply`]'s transaction.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // short-lived, a handful per request
 pub enum Change {
-    /// Insert or update a client.
+    /// Insert (version 0) or update (version as read) a client.
     Client(ClientRow),
     /// Delete a client.
     DeleteClient(String),
-    /// Insert or update a sign-up.
+    /// Insert or update a sign-up (versioned like [`Change::Client`]).
     SignUp(SignUpRow),
-    /// Insert or update a sign-in.
+    /// Insert or update a sign-in (versioned).
     SignIn(SignInRow),
-    /// Insert or update a session.
+    /// Insert or update a session (versioned).
     Session(SessionRow),
     /// Insert a user (username uniqueness enforced).
     NewUser(UserRow),
@@ -233,26 +272,119 @@ pub enum Change {
         /// ms.
         at: i64,
     },
-    /// Record a code send to an identifier.
-    CodeSent {
+    /// Reserve one code send to `identifier` at `at`, unless `limit` sends already happened in
+    /// the `window_ms` before it ([`StoreError::SendBudgetSpent`]). Also forgets the recipient's
+    /// sends that left the window.
+    ReserveSend {
         /// Phone or email.
         identifier: String,
         /// ms.
         at: i64,
+        /// Sliding window, ms.
+        window_ms: i64,
+        /// Sends allowed per window.
+        limit: i64,
     },
+    /// Give back a reservation whose delivery failed (the one made at `at`).
+    CancelSend {
+        /// Phone or email.
+        identifier: String,
+        /// ms, as reserved.
+        at: i64,
+    },
+}
+
+/// Which database a [`Store`] speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file (the default).
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `sqlite://…` / `postgres://…` URL names.
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!(
+                "unsupported database URL {:?}: expected sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB",
+                redact(url)
+            )
+        }
+    }
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DatabaseOptions {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub url: String,
+    /// Pool size (default: 4 for SQLite, 10 for PostgreSQL).
+    pub max_connections: Option<u32>,
+    /// PostgreSQL `statement_timeout`, ms (0 = none).
+    pub statement_timeout_ms: u64,
+}
+
+impl DatabaseOptions {
+    /// Defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: None,
+            statement_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the typed pool of whichever backend is open: one copy of
+/// the query text, compiled once per driver.
+macro_rules! on_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
 }
 
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
     locks: KeyedLocks,
 }
 
 /// Held for the whole read-modify-write of a mutating request.
 pub type WriteGuard = tokio::sync::OwnedMutexGuard<()>;
 
-/// In-process mutexes by key (client id, recipient). Entries are dropped once unused.
+/// In-process mutexes by key (client id). Entries are dropped once unused. Only an optimisation:
+/// requests of one client on one instance queue instead of retrying; the guarantees come from
+/// the database (see the module docs).
 #[derive(Debug, Clone, Default)]
 struct KeyedLocks(
     std::sync::Arc<
@@ -282,119 +414,112 @@ impl KeyedLocks {
     }
 }
 
-fn sign_up_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SignUpRow, sqlx::Error> {
-    let verifs: String = r.try_get("verifications")?;
-    Ok(SignUpRow {
-        id: r.try_get("id")?,
-        client_id: r.try_get("client_id")?,
-        status: r.try_get("status")?,
-        phone_number: r.try_get("phone_number")?,
-        email_address: r.try_get("email_address")?,
-        username: r.try_get("username")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        locale: r.try_get("locale")?,
-        verifications: serde_json::from_str(&verifs)
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        created_user_id: r.try_get("created_user_id")?,
-        created_session_id: r.try_get("created_session_id")?,
-        abandon_at: r.try_get("abandon_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
-fn sign_in_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SignInRow, sqlx::Error> {
-    let ff: Option<String> = r.try_get("first_factor")?;
-    Ok(SignInRow {
-        id: r.try_get("id")?,
-        client_id: r.try_get("client_id")?,
-        status: r.try_get("status")?,
-        identifier: r.try_get("identifier")?,
-        user_id: r.try_get("user_id")?,
-        locale: r.try_get("locale")?,
-        first_factor: ff
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        created_session_id: r.try_get("created_session_id")?,
-        abandon_at: r.try_get("abandon_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))
 }
 
-impl Store {
-    /// Opens (creating the file and its directory if needed) and migrates the database.
-    /// SQLite runs in WAL mode with `synchronous=FULL`, so a committed response survives a kill.
-    pub async fn connect(database_url: &str) -> anyhow::Result<Self> {
-        if let Some(path) = database_url
-            .strip_prefix("sqlite://")
-            .or_else(|| database_url.strip_prefix("sqlite:"))
-        {
-            let path = path.split('?').next().unwrap_or(path);
-            if !path.is_empty()
-                && path != ":memory:"
-                && let Some(parent) = std::path::Path::new(path).parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
-                })?;
-            }
-        } else {
-            anyhow::bail!("unsupported database URL {database_url:?} (expected sqlite://PATH)");
-        }
-        let opts = SqliteConnectOptions::from_str(database_url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(opts)
+/// Row decoding for the two tables with JSON columns, generic over the driver's row type.
+trait DecodeRow: sqlx::Row {
+    fn text(&self, column: &str) -> Result<String, sqlx::Error>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+}
+
+impl<R: sqlx::Row> DecodeRow for R
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+}
+
+fn sign_up_from_row(r: &impl DecodeRow) -> Result<SignUpRow, sqlx::Error> {
+    Ok(SignUpRow {
+        id: r.text("id")?,
+        client_id: r.text("client_id")?,
+        status: r.text("status")?,
+        phone_number: r.opt_text("phone_number")?,
+        email_address: r.opt_text("email_address")?,
+        username: r.opt_text("username")?,
+        first_name: r.opt_text("first_name")?,
+        last_name: r.opt_text("last_name")?,
+        locale: r.opt_text("locale")?,
+        verifications: json_column(&r.text("verifications")?)?,
+        created_user_id: r.opt_text("created_user_id")?,
+        created_session_id: r.opt_text("created_session_id")?,
+        abandon_at: r.int("abandon_at")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        version: r.int("version")?,
+    })
+}
+
+fn sign_in_from_row(r: &impl DecodeRow) -> Result<SignInRow, sqlx::Error> {
+    Ok(SignInRow {
+        id: r.text("id")?,
+        client_id: r.text("client_id")?,
+        status: r.text("status")?,
+        identifier: r.opt_text("identifier")?,
+        user_id: r.opt_text("user_id")?,
+        locale: r.opt_text("locale")?,
+        first_factor: r
+            .opt_text("first_factor")?
+            .map(|s| json_column(&s))
+            .transpose()?,
+        created_session_id: r.opt_text("created_session_id")?,
+        abandon_at: r.int("abandon_at")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        version: r.int("version")?,
+    })
+}
+
+/// Executes one versioned write: an insert for a row not stored yet (`version == 0`), else an
+/// update guarded by the version read; no row updated means another request won.
+macro_rules! versioned {
+    ($conn:expr, $version:expr, $insert:expr, $update:expr) => {{
+        if $version == 0 {
+            $insert
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        } else if $update
+            .bind($version)
+            .execute(&mut *$conn)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot open database {database_url}: {e}"))?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self {
-            pool,
-            locks: KeyedLocks::default(),
-        })
-    }
-
-    /// Serialises the mutating requests of one client (`key` = client id; `None` for a request
-    /// without a client, which cannot conflict with anything). Held across read-modify-write, so
-    /// attempt counters, cooldowns and the client row cannot be raced; requests of other clients
-    /// run in parallel (cross-client conflicts are settled by unique constraints).
-    pub async fn lock_client(&self, client_id: Option<&str>) -> WriteGuard {
-        match client_id {
-            Some(id) => self.locks.lock(&format!("client:{id}")).await,
-            None => self.locks.lock(&crate::crypto::new_id("anon")).await,
+            .map_err(StoreError::from_sqlx)?
+            .rows_affected()
+            == 0
+        {
+            return Err(StoreError::Stale);
         }
-    }
+    }};
+}
 
-    /// Serialises the send-budget check, the send and its record for one recipient.
-    pub async fn lock_recipient(&self, recipient: &str) -> WriteGuard {
-        self.locks.lock(&format!("recipient:{recipient}")).await
-    }
-
-    /// Applies all changes in one transaction (committed before returning).
-    pub async fn apply(&self, changes: Vec<Change>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for ch in changes {
-            let q = match &ch {
-                Change::Client(c) => sqlx::query(
+/// Applies one change on a transaction's connection (expanded once per driver).
+macro_rules! apply_change {
+    ($conn:expr, $ch:expr, $lock_recipient:expr) => {
+        match $ch {
+            Change::Client(c) => versioned!(
+                $conn,
+                c.version,
+                sqlx::query(
                     "INSERT INTO clients (id, sign_in_id, sign_up_id, last_active_session_id, \
-                     last_authentication_strategy, created_at, updated_at) VALUES (?,?,?,?,?,?,?) \
-                     ON CONFLICT(id) DO UPDATE SET sign_in_id=excluded.sign_in_id, \
-                     sign_up_id=excluded.sign_up_id, last_active_session_id=excluded.last_active_session_id, \
-                     last_authentication_strategy=excluded.last_authentication_strategy, \
-                     updated_at=excluded.updated_at",
+                     last_authentication_strategy, created_at, updated_at, version) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,1)",
                 )
                 .bind(&c.id)
                 .bind(&c.sign_in_id)
@@ -403,57 +528,115 @@ impl Store {
                 .bind(&c.last_authentication_strategy)
                 .bind(c.created_at)
                 .bind(c.updated_at),
-                Change::DeleteClient(id) => sqlx::query("DELETE FROM clients WHERE id = ?").bind(id),
-                Change::SignUp(s) => sqlx::query(
-                    "INSERT INTO sign_ups (id, client_id, status, phone_number, email_address, username, \
-                     first_name, last_name, locale, verifications, created_user_id, created_session_id, \
-                     abandon_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) \
-                     ON CONFLICT(id) DO UPDATE SET status=excluded.status, phone_number=excluded.phone_number, \
-                     email_address=excluded.email_address, username=excluded.username, \
-                     first_name=excluded.first_name, last_name=excluded.last_name, locale=excluded.locale, \
-                     verifications=excluded.verifications, created_user_id=excluded.created_user_id, \
-                     created_session_id=excluded.created_session_id, abandon_at=excluded.abandon_at, \
-                     updated_at=excluded.updated_at",
+                sqlx::query(
+                    "UPDATE clients SET sign_in_id = $2, sign_up_id = $3, last_active_session_id = $4, \
+                     last_authentication_strategy = $5, updated_at = $6, version = version + 1 \
+                     WHERE id = $1 AND version = $7",
                 )
-                .bind(&s.id)
-                .bind(&s.client_id)
-                .bind(&s.status)
-                .bind(&s.phone_number)
-                .bind(&s.email_address)
-                .bind(&s.username)
-                .bind(&s.first_name)
-                .bind(&s.last_name)
-                .bind(&s.locale)
-                .bind(to_json(&s.verifications)?)
-                .bind(&s.created_user_id)
-                .bind(&s.created_session_id)
-                .bind(s.abandon_at)
-                .bind(s.created_at)
-                .bind(s.updated_at),
-                Change::SignIn(s) => sqlx::query(
-                    "INSERT INTO sign_ins (id, client_id, status, identifier, user_id, locale, first_factor, \
-                     created_session_id, abandon_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) \
-                     ON CONFLICT(id) DO UPDATE SET status=excluded.status, identifier=excluded.identifier, \
-                     user_id=excluded.user_id, first_factor=excluded.first_factor, \
-                     created_session_id=excluded.created_session_id, abandon_at=excluded.abandon_at, \
-                     updated_at=excluded.updated_at",
+                .bind(&c.id)
+                .bind(&c.sign_in_id)
+                .bind(&c.sign_up_id)
+                .bind(&c.last_active_session_id)
+                .bind(&c.last_authentication_strategy)
+                .bind(c.updated_at)
+            ),
+            Change::DeleteClient(id) => {
+                sqlx::query("DELETE FROM clients WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+            }
+            Change::SignUp(s) => {
+                let verifications = to_json(&s.verifications)?;
+                versioned!(
+                    $conn,
+                    s.version,
+                    sqlx::query(
+                        "INSERT INTO sign_ups (id, client_id, status, phone_number, email_address, \
+                         username, first_name, last_name, locale, verifications, created_user_id, \
+                         created_session_id, abandon_at, created_at, updated_at, version) \
+                         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,1)",
+                    )
+                    .bind(&s.id)
+                    .bind(&s.client_id)
+                    .bind(&s.status)
+                    .bind(&s.phone_number)
+                    .bind(&s.email_address)
+                    .bind(&s.username)
+                    .bind(&s.first_name)
+                    .bind(&s.last_name)
+                    .bind(&s.locale)
+                    .bind(&verifications)
+                    .bind(&s.created_user_id)
+                    .bind(&s.created_session_id)
+                    .bind(s.abandon_at)
+                    .bind(s.created_at)
+                    .bind(s.updated_at),
+                    sqlx::query(
+                        "UPDATE sign_ups SET status = $2, phone_number = $3, email_address = $4, \
+                         username = $5, first_name = $6, last_name = $7, locale = $8, \
+                         verifications = $9, created_user_id = $10, created_session_id = $11, \
+                         abandon_at = $12, updated_at = $13, version = version + 1 \
+                         WHERE id = $1 AND version = $14",
+                    )
+                    .bind(&s.id)
+                    .bind(&s.status)
+                    .bind(&s.phone_number)
+                    .bind(&s.email_address)
+                    .bind(&s.username)
+                    .bind(&s.first_name)
+                    .bind(&s.last_name)
+                    .bind(&s.locale)
+                    .bind(&verifications)
+                    .bind(&s.created_user_id)
+                    .bind(&s.created_session_id)
+                    .bind(s.abandon_at)
+                    .bind(s.updated_at)
                 )
-                .bind(&s.id)
-                .bind(&s.client_id)
-                .bind(&s.status)
-                .bind(&s.identifier)
-                .bind(&s.user_id)
-                .bind(&s.locale)
-                .bind(s.first_factor.as_ref().map(to_json).transpose()?)
-                .bind(&s.created_session_id)
-                .bind(s.abandon_at)
-                .bind(s.created_at)
-                .bind(s.updated_at),
-                Change::Session(s) => sqlx::query(
+            }
+            Change::SignIn(s) => {
+                let first_factor = s.first_factor.as_ref().map(to_json).transpose()?;
+                versioned!(
+                    $conn,
+                    s.version,
+                    sqlx::query(
+                        "INSERT INTO sign_ins (id, client_id, status, identifier, user_id, locale, \
+                         first_factor, created_session_id, abandon_at, created_at, updated_at, version) \
+                         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)",
+                    )
+                    .bind(&s.id)
+                    .bind(&s.client_id)
+                    .bind(&s.status)
+                    .bind(&s.identifier)
+                    .bind(&s.user_id)
+                    .bind(&s.locale)
+                    .bind(&first_factor)
+                    .bind(&s.created_session_id)
+                    .bind(s.abandon_at)
+                    .bind(s.created_at)
+                    .bind(s.updated_at),
+                    sqlx::query(
+                        "UPDATE sign_ins SET status = $2, identifier = $3, user_id = $4, \
+                         first_factor = $5, created_session_id = $6, abandon_at = $7, \
+                         updated_at = $8, version = version + 1 WHERE id = $1 AND version = $9",
+                    )
+                    .bind(&s.id)
+                    .bind(&s.status)
+                    .bind(&s.identifier)
+                    .bind(&s.user_id)
+                    .bind(&first_factor)
+                    .bind(&s.created_session_id)
+                    .bind(s.abandon_at)
+                    .bind(s.updated_at)
+                )
+            }
+            Change::Session(s) => versioned!(
+                $conn,
+                s.version,
+                sqlx::query(
                     "INSERT INTO sessions (id, client_id, user_id, status, expire_at, last_active_at, \
-                     created_at, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET \
-                     status=excluded.status, expire_at=excluded.expire_at, \
-                     last_active_at=excluded.last_active_at, updated_at=excluded.updated_at",
+                     created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
                 )
                 .bind(&s.id)
                 .bind(&s.client_id)
@@ -463,9 +646,20 @@ impl Store {
                 .bind(s.last_active_at)
                 .bind(s.created_at)
                 .bind(s.updated_at),
-                Change::NewUser(u) => sqlx::query(
-                    "INSERT INTO users (id, username, first_name, last_name, last_sign_in_at, created_at, \
-                     updated_at) VALUES (?,?,?,?,?,?,?)",
+                sqlx::query(
+                    "UPDATE sessions SET status = $2, expire_at = $3, last_active_at = $4, \
+                     updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
+                )
+                .bind(&s.id)
+                .bind(&s.status)
+                .bind(s.expire_at)
+                .bind(s.last_active_at)
+                .bind(s.updated_at)
+            ),
+            Change::NewUser(u) => {
+                sqlx::query(
+                    "INSERT INTO users (id, username, first_name, last_name, last_sign_in_at, \
+                     created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
                 )
                 .bind(&u.id)
                 .bind(&u.username)
@@ -473,88 +667,293 @@ impl Store {
                 .bind(&u.last_name)
                 .bind(u.last_sign_in_at)
                 .bind(u.created_at)
-                .bind(u.updated_at),
-                Change::NewIdent(i) => sqlx::query(
+                .bind(u.updated_at)
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            }
+            Change::NewIdent(i) => {
+                sqlx::query(
                     "INSERT INTO identifications (id, user_id, kind, value, strategy, created_at) \
-                     VALUES (?,?,?,?,?,?)",
+                     VALUES ($1,$2,$3,$4,$5,$6)",
                 )
                 .bind(&i.id)
                 .bind(&i.user_id)
                 .bind(&i.kind)
                 .bind(&i.value)
                 .bind(&i.strategy)
-                .bind(i.created_at),
-                Change::UserSignedIn { user_id, at } => {
-                    sqlx::query("UPDATE users SET last_sign_in_at = ?, updated_at = ? WHERE id = ?")
-                        .bind(at)
-                        .bind(at)
-                        .bind(user_id)
-                }
-                Change::CodeSent { identifier, at } => {
-                    sqlx::query("INSERT INTO code_sends (identifier, sent_at) VALUES (?, ?)")
+                .bind(i.created_at)
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            }
+            Change::UserSignedIn { user_id, at } => {
+                sqlx::query("UPDATE users SET last_sign_in_at = $1, updated_at = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(user_id)
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+            }
+            Change::ReserveSend {
+                identifier,
+                at,
+                window_ms,
+                limit,
+            } => {
+                if let Some(lock) = $lock_recipient {
+                    // Serialises the count and the insert per recipient until commit.
+                    sqlx::query(lock)
                         .bind(identifier)
-                        .bind(at)
+                        .execute(&mut *$conn)
+                        .await
+                        .map_err(StoreError::from_sqlx)?;
                 }
-            };
-            q.execute(&mut *tx).await.map_err(StoreError::from_sqlx)?;
+                let since = at - window_ms;
+                sqlx::query("DELETE FROM code_sends WHERE identifier = $1 AND sent_at <= $2")
+                    .bind(identifier)
+                    .bind(since)
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                let inserted = sqlx::query(
+                    "INSERT INTO code_sends (identifier, sent_at) SELECT $1, $2 \
+                     WHERE (SELECT COUNT(*) FROM code_sends WHERE identifier = $1) < $3",
+                )
+                .bind(identifier)
+                .bind(at)
+                .bind(limit)
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?
+                .rows_affected();
+                if inserted == 0 {
+                    let oldest: Option<i64> = sqlx::query_scalar(
+                        "SELECT MIN(sent_at) FROM code_sends WHERE identifier = $1",
+                    )
+                    .bind(identifier)
+                    .fetch_one(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                    let wait_ms = oldest.unwrap_or(*at) + window_ms - at;
+                    return Err(StoreError::SendBudgetSpent {
+                        retry_after_secs: u64::try_from((wait_ms + 999) / 1000)
+                            .unwrap_or(1)
+                            .max(1),
+                    });
+                }
+            }
+            Change::CancelSend { identifier, at } => {
+                sqlx::query(
+                    "DELETE FROM code_sends WHERE id = (SELECT id FROM code_sends \
+                     WHERE identifier = $1 AND sent_at = $2 LIMIT 1)",
+                )
+                .bind(identifier)
+                .bind(at)
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            }
         }
-        tx.commit().await.map_err(StoreError::from_sqlx)?;
+    };
+}
+
+/// PostgreSQL: a transaction-scoped advisory lock keyed by the recipient.
+const PG_LOCK_RECIPIENT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))";
+
+impl Store {
+    /// Opens (creating the SQLite file and its directory if needed) and migrates the database.
+    /// SQLite runs in WAL mode with `synchronous=FULL`, so a committed response survives a kill.
+    /// Migrations are embedded per backend and safe when several instances start at once.
+    pub async fn connect(options: &DatabaseOptions) -> anyhow::Result<Self> {
+        let url = options.url.as_str();
+        let db = match Backend::of_url(url)? {
+            Backend::Sqlite => Db::Sqlite(Self::open_sqlite(options).await?),
+            Backend::Postgres => Db::Postgres(Self::open_postgres(options).await?),
+        };
+        Ok(Self {
+            db,
+            locks: KeyedLocks::default(),
+        })
+    }
+
+    async fn open_sqlite(options: &DatabaseOptions) -> anyhow::Result<SqlitePool> {
+        let url = options.url.as_str();
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or_default();
+        let path = path.split('?').next().unwrap_or(path);
+        if !path.is_empty()
+            && path != ":memory:"
+            && let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
+            })?;
+        }
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.unwrap_or(4))
+            .connect_with(opts)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+        // SQLite has no migration lock: an instance that starts while another migrates the same
+        // file sees "already exists" once, and finds the work done when it looks again.
+        let mut tries = 0;
+        loop {
+            match sqlx::migrate!("./migrations/sqlite").run(&pool).await {
+                Ok(()) => return Ok(pool),
+                Err(e) if tries < 5 => {
+                    tries += 1;
+                    tracing::debug!(error = %e, "migration raced another instance; looking again");
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn open_postgres(options: &DatabaseOptions) -> anyhow::Result<PgPool> {
+        let shown = redact(&options.url);
+        let mut opts = PgConnectOptions::from_str(&options.url)
+            .map_err(|e| anyhow::anyhow!("invalid database URL {shown}: {e}"))?;
+        if options.statement_timeout_ms > 0 {
+            opts = opts.options([(
+                "statement_timeout",
+                format!("{}ms", options.statement_timeout_ms),
+            )]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.unwrap_or(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {e}"))?;
+        // sqlx holds a PostgreSQL advisory lock while it migrates: concurrent starts wait.
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(pool)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Serialises the mutating requests of one client on this instance (`None` for a request
+    /// without a client, which cannot conflict with anything). An optimisation only: concurrent
+    /// requests on other instances are settled by the row versions.
+    pub async fn lock_client(&self, client_id: Option<&str>) -> Option<WriteGuard> {
+        match client_id {
+            Some(id) => Some(self.locks.lock(id).await),
+            None => None,
+        }
+    }
+
+    /// Applies all changes in one transaction (committed before returning). Fails with
+    /// [`StoreError::Stale`] (and writes nothing) when a versioned row changed since it was read.
+    pub async fn apply(&self, changes: Vec<Change>) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                // IMMEDIATE takes the write lock up front (waiting out busy_timeout), so reads
+                // inside the transaction see the latest commit of every process.
+                let mut tx = pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                for ch in &changes {
+                    apply_change!(tx, ch, None::<&str>);
+                }
+                tx.commit().await.map_err(StoreError::from_sqlx)?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(StoreError::from_sqlx)?;
+                for ch in &changes {
+                    apply_change!(tx, ch, Some(PG_LOCK_RECIPIENT));
+                }
+                tx.commit().await.map_err(StoreError::from_sqlx)?;
+            }
+        }
         Ok(())
     }
 
     /// A value from the `settings` table.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                 .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Stores `value` under `key` unless a value exists; returns the stored value (so two
     /// processes starting at once agree).
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await
+                .map(drop)?
+        });
         Ok(self.setting(key).await?.unwrap_or_else(|| value.to_owned()))
     }
 
     /// A client by id.
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM clients WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT * FROM clients WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// A sign-up by id.
     pub async fn sign_up(&self, id: &str) -> Result<Option<SignUpRow>, StoreError> {
-        let row = sqlx::query("SELECT * FROM sign_ups WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(sign_up_from_row).transpose()?)
+        Ok(on_db!(self, pool => {
+            sqlx::query("SELECT * FROM sign_ups WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(sign_up_from_row)
+                .transpose()?
+        }))
     }
 
     /// A sign-in by id.
     pub async fn sign_in(&self, id: &str) -> Result<Option<SignInRow>, StoreError> {
-        let row = sqlx::query("SELECT * FROM sign_ins WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(sign_in_from_row).transpose()?)
+        Ok(on_db!(self, pool => {
+            sqlx::query("SELECT * FROM sign_ins WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(sign_in_from_row)
+                .transpose()?
+        }))
     }
 
     /// A session by id.
     pub async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM sessions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT * FROM sessions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Sessions of a client with the given status, oldest first.
@@ -563,39 +962,47 @@ impl Store {
         client_id: &str,
         status: &str,
     ) -> Result<Vec<SessionRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM sessions WHERE client_id = ? AND status = ? ORDER BY created_at, id",
-        )
-        .bind(client_id)
-        .bind(status)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
+            )
+            .bind(client_id)
+            .bind(status)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// A user by id.
     pub async fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT * FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// A user by (lower-cased) username.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM users WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT * FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Identifications of a user, oldest first.
     pub async fn user_idents(&self, user_id: &str) -> Result<Vec<IdentRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM identifications WHERE user_id = ? ORDER BY created_at, id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT * FROM identifications WHERE user_id = $1 ORDER BY created_at, id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// The identification with this kind and value.
@@ -604,38 +1011,29 @@ impl Store {
         kind: &str,
         value: &str,
     ) -> Result<Option<IdentRow>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT * FROM identifications WHERE kind = ? AND value = ?")
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT * FROM identifications WHERE kind = $1 AND value = $2")
                 .bind(kind)
                 .bind(value)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
-    /// Number of sends to `identifier` since `since` (ms), and the oldest of them.
-    pub async fn sends_since(
-        &self,
-        identifier: &str,
-        since: i64,
-    ) -> Result<(i64, Option<i64>), StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM code_sends \
-             WHERE identifier = ? AND sent_at > ?",
-        )
-        .bind(identifier)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((row.try_get("n")?, row.try_get("oldest")?))
+    /// Number of users (tests and benchmarks count them).
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?
+        }))
     }
 
-    /// Deletes send records older than `before` (ms).
-    pub async fn prune_sends(&self, before: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM code_sends WHERE sent_at <= ?")
-            .bind(before)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Number of send records for `identifier` (tests check reservations).
+    pub async fn count_sends(&self, identifier: &str) -> Result<i64, StoreError> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM code_sends WHERE identifier = $1")
+                .bind(identifier)
+                .fetch_one(pool)
+                .await?
+        }))
     }
 }

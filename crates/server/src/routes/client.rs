@@ -1,5 +1,6 @@
 //! `GET /v1/client` and `DELETE /v1/client`.
 
+use super::retrying;
 use super::{Ctx, Resource, clear_cookie, envelope, load_client};
 use crate::App;
 use crate::error::Result;
@@ -24,17 +25,21 @@ pub async fn get(State(app): State<App>, ctx: Ctx) -> Result<Response> {
 /// Ends all sessions and destroys the client (clears the cookie).
 pub async fn destroy(State(app): State<App>, ctx: Ctx) -> Result<Response> {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    if let Some(c) = load_client(&app, &ctx).await? {
-        let now = app.now();
-        let mut changes = Vec::new();
-        for mut s in app.store.client_sessions(&c.id, "active").await? {
-            s.status = "ended".into();
-            s.updated_at = now;
-            changes.push(Change::Session(s));
+    let ended: Result<()> = retrying!(async {
+        if let Some(c) = load_client(&app, &ctx).await? {
+            let now = app.now();
+            let mut changes = Vec::new();
+            for mut s in app.store.client_sessions(&c.id, "active").await? {
+                s.status = "ended".into();
+                s.updated_at = now;
+                changes.push(Change::Session(s));
+            }
+            changes.push(Change::DeleteClient(c.id.clone()));
+            app.store.apply(changes).await?;
         }
-        changes.push(Change::DeleteClient(c.id.clone()));
-        app.store.apply(changes).await?;
-    }
+        Ok(())
+    });
+    ended?;
     let mut resp = empty();
     if let Some(v) = clear_cookie(&app, &ctx) {
         resp.headers_mut().insert(header::SET_COOKIE, v);

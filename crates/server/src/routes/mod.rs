@@ -11,7 +11,7 @@ mod sign_ups;
 pub use extract::{Ctx, FapiForm};
 
 use crate::error::{AppError, Result};
-use crate::store::{Change, ClientRow};
+use crate::store::{Change, ClientRow, SessionRow};
 use crate::{App, render};
 use axum::Router;
 use axum::http::{HeaderValue, Method, Request, header};
@@ -172,6 +172,7 @@ pub async fn client_or_new(app: &App, ctx: &Ctx) -> Result<ClientRow> {
         last_authentication_strategy: None,
         created_at: now,
         updated_at: now,
+        version: 0,
     })
 }
 
@@ -244,6 +245,55 @@ pub async fn finish(app: &App, ctx: &Ctx, result: Result<(Resource, ClientRow)>)
             };
             e.with_client(client).into_response()
         }
+    }
+}
+
+/// Rounds a request body gets before it answers 429 (see [`retrying!`]).
+pub const RETRY_ROUNDS: u64 = 24;
+
+/// Runs a read-modify-write request body (an `async { … }` block, evaluated afresh each round),
+/// starting over when the store reports that a row it read changed before it wrote
+/// ([`AppError::Stale`]: another request, on this or another instance, won the race). Every round
+/// reads fresh rows, so each rule (single use, attempt limit, cooldown) is judged on the latest
+/// state and the database decides who was first. A macro rather than a function taking an async
+/// closure: axum needs the handler futures to be `Send`, which async closures cannot promise yet.
+macro_rules! retrying {
+    ($body:expr) => {{
+        let mut round = 1;
+        loop {
+            match $body.await {
+                Err($crate::error::AppError::Stale) if round < $crate::routes::RETRY_ROUNDS => {
+                    $crate::routes::back_off(round).await;
+                    round += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use retrying;
+
+/// A little jitter before the next round, so racers do not collide again in lockstep.
+pub async fn back_off(round: u64) {
+    let ms = rand::random_range(0..=round.min(8) * 2);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// A new active session of `user_id` on `client_id` (sign-in and sign-up both end here).
+pub fn new_session(app: &App, client_id: &str, user_id: &str) -> SessionRow {
+    let now = app.now();
+    let lifetime_ms =
+        i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000) * 1000;
+    SessionRow {
+        id: crate::crypto::new_id("sess"),
+        client_id: client_id.to_owned(),
+        user_id: user_id.to_owned(),
+        status: "active".into(),
+        expire_at: now + lifetime_ms,
+        last_active_at: now,
+        created_at: now,
+        updated_at: now,
+        version: 0,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Sessions: get, touch, end, remove, tokens, sign-out, JWKS; the signed-in user (`/v1/me`).
 
+use super::retrying;
 use super::{Ctx, FapiForm, Resource, envelope, finish, load_client, save_client};
 use crate::error::{AppError, Result};
 use crate::store::{Change, ClientRow, SessionRow};
@@ -62,28 +63,28 @@ pub async fn touch(
     FapiForm(_form): FapiForm<p::TouchSession>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = set_status(&app, &ctx, &sid, "active").await;
+    let r = retrying!(async { set_status(&app, &ctx, &sid, "active").await });
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/end`.
 pub async fn end(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = set_status(&app, &ctx, &sid, "ended").await;
+    let r = retrying!(async { set_status(&app, &ctx, &sid, "ended").await });
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/remove`.
 pub async fn remove(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = set_status(&app, &ctx, &sid, "removed").await;
+    let r = retrying!(async { set_status(&app, &ctx, &sid, "removed").await });
     finish(&app, &ctx, r).await
 }
 
 /// `DELETE /v1/client/sessions`: sign out (all sessions removed, client kept).
 pub async fn remove_all(State(app): State<App>, ctx: Ctx) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let Some(mut c) = load_client(&app, &ctx).await? else {
             return Err(AppError::api(
                 axum::http::StatusCode::BAD_REQUEST,
@@ -103,8 +104,7 @@ pub async fn remove_all(State(app): State<App>, ctx: Ctx) -> Response {
         save_client(&app, &mut c, &mut changes);
         app.store.apply(changes).await?;
         Ok((Resource::Client, c))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }
 

@@ -2,14 +2,15 @@
 //! attempt_first_factor.
 
 use super::required_code;
+use super::retrying;
 use super::{
     Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
-    load_client, save_client,
+    load_client, new_session, save_client,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
-use crate::store::{Change, ClientRow, IdentRow, SessionRow, SignInRow};
+use crate::store::{Change, ClientRow, IdentRow, SignInRow, VerifState};
 use crate::{App, crypto};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -131,13 +132,14 @@ async fn pick_ident(
     found.ok_or_else(AppError::strategy_for_user_invalid)
 }
 
-/// Sends a first-factor code for `si` (state kept across prepares: attempts are not reset).
+/// Puts a new first-factor code into `si` (state kept across prepares: attempts are not reset);
+/// [`persist`] claims it, [`deliver`] sends it.
 async fn prepare_factor(
     app: &App,
     si: &mut SignInRow,
     strategy: &'static str,
     requested: Option<&str>,
-) -> Result<Vec<Change>> {
+) -> Result<otp::Prepared> {
     let ident = pick_ident(app, si, strategy, requested).await?;
     let mut state = si.first_factor.clone().unwrap_or_default();
     let target = Target {
@@ -148,27 +150,59 @@ async fn prepare_factor(
         is_test: otp::is_test_identifier(&ident.value),
         locale: si.locale.clone(),
     };
-    let changes = otp::prepare(app, target, &mut state).await?;
+    let prepared = otp::prepare(app, target, &mut state)?;
     state.ident_id = Some(ident.id);
     si.first_factor = Some(state);
-    Ok(changes)
+    Ok(prepared)
 }
 
+/// Commits the sign-in and the client with `changes` in one transaction; afterwards both rows
+/// carry their new version, so the request may write them again.
 async fn persist(
     app: &App,
-    si: &SignInRow,
+    si: &mut SignInRow,
     client: &mut ClientRow,
     mut changes: Vec<Change>,
 ) -> Result<()> {
-    let mut si = si.clone();
     si.updated_at = app.now();
     if si.status != "complete" {
         si.abandon_at = si.updated_at + ABANDON_AFTER_MS;
     }
-    changes.push(Change::SignIn(si));
+    changes.push(Change::SignIn(si.clone()));
     save_client(app, client, &mut changes);
     app.store.apply(changes).await?;
+    si.version += 1;
+    client.version += 1;
     Ok(())
+}
+
+/// Sends the code that [`persist`] just claimed. When delivery fails, the first factor goes back
+/// to `before` and the send reservation is given back, so the user can try again at once.
+async fn deliver(
+    app: &App,
+    si: &mut SignInRow,
+    client: &mut ClientRow,
+    before: Option<VerifState>,
+    prepared: otp::Prepared,
+) -> Result<()> {
+    let Some(message) = prepared.message else {
+        return Ok(());
+    };
+    let Err(e) = otp::deliver(app, &message).await else {
+        return Ok(());
+    };
+    let reserved_at = si
+        .first_factor
+        .as_ref()
+        .and_then(|s| s.last_sent_at)
+        .unwrap_or_default();
+    si.first_factor = before;
+    let undo = vec![otp::cancel_send(&message, reserved_at)];
+    if let Err(undo_error) = persist(app, si, client, undo).await {
+        // Another request changed the sign-in meanwhile; it owns the state now.
+        tracing::info!(sign_in = %si.id, error = %undo_error, "undoing a failed send lost a race");
+    }
+    Err(e)
 }
 
 /// `POST /v1/client/sign_ins`: `identifier` (+ optional `strategy` to send the code at once).
@@ -178,7 +212,7 @@ pub async fn create(
     FapiForm(form): FapiForm<p::CreateSignIn>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let raw = form
             .identifier
             .as_deref()
@@ -206,24 +240,26 @@ pub async fn create(
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
+            version: 0,
         };
         client.sign_in_id = Some(si.id.clone());
         let id = si.id.clone();
-        if let Some(strategy) = strategy {
-            match prepare_factor(&app, &mut si, strategy, None).await {
-                Ok(changes) => persist(&app, &si, &mut client, changes).await?,
+        match strategy {
+            Some(strategy) => match prepare_factor(&app, &mut si, strategy, None).await {
+                Ok(prepared) => {
+                    persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
+                    deliver(&app, &mut si, &mut client, None, prepared).await?;
+                }
                 Err(e) => {
-                    // The sign-in exists; only the send failed (the client sees both).
-                    persist(&app, &si, &mut client, Vec::new()).await?;
+                    // The sign-in exists; only the send was refused (the client sees both).
+                    persist(&app, &mut si, &mut client, Vec::new()).await?;
                     return Err(e);
                 }
-            }
-        } else {
-            persist(&app, &si, &mut client, Vec::new()).await?;
+            },
+            None => persist(&app, &mut si, &mut client, Vec::new()).await?,
         }
         Ok((Resource::SignIn(id), client))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }
 
@@ -250,7 +286,7 @@ pub async fn prepare(
     FapiForm(form): FapiForm<p::PrepareFirstFactor>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
@@ -262,11 +298,12 @@ pub async fn prepare(
         } else {
             form.email_address_id.as_deref()
         };
-        let changes = prepare_factor(&app, &mut si, strategy, requested).await?;
-        persist(&app, &si, &mut client, changes).await?;
+        let before = si.first_factor.clone();
+        let prepared = prepare_factor(&app, &mut si, strategy, requested).await?;
+        persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
+        deliver(&app, &mut si, &mut client, before, prepared).await?;
         Ok((Resource::SignIn(id.clone()), client))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }
 
@@ -279,7 +316,7 @@ pub async fn attempt(
     FapiForm(form): FapiForm<p::AttemptFirstFactor>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
         let code = required_code(form.code.as_deref())?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
@@ -297,7 +334,7 @@ pub async fn attempt(
         let strategy_used = state.strategy.clone();
         si.first_factor = Some(state);
         if let Err(e) = outcome {
-            persist(&app, &si, &mut client, Vec::new()).await?;
+            persist(&app, &mut si, &mut client, Vec::new()).await?;
             return Err(e);
         }
         let now = app.now();
@@ -305,29 +342,18 @@ pub async fn attempt(
             .user_id
             .clone()
             .ok_or_else(|| AppError::client_state_invalid("attempt first factor"))?;
-        let session_id = crypto::new_id("sess");
+        let session = new_session(&app, &client.id, &user_id);
+        let session_id = session.id.clone();
         let changes = vec![
-            Change::Session(SessionRow {
-                id: session_id.clone(),
-                client_id: client.id.clone(),
-                user_id: user_id.clone(),
-                status: "active".into(),
-                expire_at: now
-                    + i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000)
-                        * 1000,
-                last_active_at: now,
-                created_at: now,
-                updated_at: now,
-            }),
+            Change::Session(session),
             Change::UserSignedIn { user_id, at: now },
         ];
         si.status = "complete".into();
         si.created_session_id = Some(session_id.clone());
         client.last_active_session_id = Some(session_id);
         client.last_authentication_strategy = Some(strategy_used);
-        persist(&app, &si, &mut client, changes).await?;
+        persist(&app, &mut si, &mut client, changes).await?;
         Ok((Resource::SignIn(id.clone()), client))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }

@@ -1,16 +1,15 @@
 //! Sign-up: create, update, get, prepare_verification, attempt_verification.
 
 use super::required_code;
+use super::retrying;
 use super::{
     Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
-    load_client, save_client,
+    load_client, new_session, save_client,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
-use crate::store::{
-    Change, ClientRow, IdentRow, SessionRow, SignUpRow, SignUpVerifs, StoreError, UserRow,
-};
+use crate::store::{Change, ClientRow, IdentRow, SignUpRow, SignUpVerifs, StoreError, UserRow};
 use crate::{App, crypto, render};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -26,7 +25,7 @@ pub async fn create(
     FapiForm(form): FapiForm<p::CreateSignUp>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let mut client = client_or_new(&app, &ctx).await?;
         ensure_no_active_session(&app, &client).await?;
         let now = app.now();
@@ -46,16 +45,13 @@ pub async fn create(
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
+            version: 0,
         };
         apply_fields(&app, &mut su, &form).await?;
         client.sign_up_id = Some(su.id.clone());
-        commit(&app, su, &mut client, Vec::new()).await?;
-        Ok((
-            Resource::SignUp(client.sign_up_id.clone().unwrap_or_default()),
-            client,
-        ))
-    }
-    .await;
+        commit(&app, &mut su, &mut client, Vec::new()).await?;
+        Ok((Resource::SignUp(su.id), client))
+    });
     finish(&app, &ctx, r).await
 }
 
@@ -90,14 +86,13 @@ pub async fn update(
     FapiForm(form): FapiForm<p::UpdateSignUp>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&app, &su, "update sign up")?;
         apply_fields(&app, &mut su, &form).await?;
-        commit(&app, su, &mut client, Vec::new()).await?;
+        commit(&app, &mut su, &mut client, Vec::new()).await?;
         Ok((Resource::SignUp(id.clone()), client))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }
 
@@ -178,10 +173,11 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
 
 /// Persists the sign-up; completes it (user + session) when nothing is missing or unverified.
 /// A unique-constraint conflict (a racing sign-up took the identifier) becomes
-/// `form_identifier_exists`, after saving the sign-up's own progress.
+/// `form_identifier_exists`, after saving the sign-up's own progress. Afterwards the rows carry
+/// their new versions, so the request may write them again.
 async fn commit(
     app: &App,
-    mut su: SignUpRow,
+    su: &mut SignUpRow,
     client: &mut ClientRow,
     mut changes: Vec<Change>,
 ) -> Result<()> {
@@ -191,12 +187,14 @@ async fn commit(
         // Abandoned after 24 h without activity.
         su.abandon_at = now + ABANDON_AFTER_MS;
     }
-    let (_, _, missing, unverified) = render::sign_up_fields(app, &su, now);
+    let (_, _, missing, unverified) = render::sign_up_fields(app, su, now);
     let ready = su.status != "complete" && missing.is_empty() && unverified.is_empty();
     if !ready {
-        changes.push(Change::SignUp(su));
+        changes.push(Change::SignUp(su.clone()));
         save_client(app, client, &mut changes);
         app.store.apply(changes).await?;
+        su.version += 1;
+        client.version += 1;
         return Ok(());
     }
     let base = {
@@ -208,7 +206,6 @@ async fn commit(
     };
     ensure_no_active_session(app, client).await?;
     let user_id = crypto::new_id("user");
-    let session_id = crypto::new_id("sess");
     changes.push(Change::NewUser(UserRow {
         id: user_id.clone(),
         username: su.username.clone(),
@@ -243,38 +240,34 @@ async fn commit(
             }));
         }
     }
-    changes.push(Change::Session(SessionRow {
-        id: session_id.clone(),
-        client_id: client.id.clone(),
-        user_id: user_id.clone(),
-        status: "active".into(),
-        expire_at: now
-            + i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000) * 1000,
-        last_active_at: now,
-        created_at: now,
-        updated_at: now,
-    }));
-    su.status = "complete".into();
-    su.created_user_id = Some(user_id);
-    su.created_session_id = Some(session_id.clone());
-    changes.push(Change::SignUp(su.clone()));
+    let session = new_session(app, &client.id, &user_id);
+    let session_id = session.id.clone();
+    changes.push(Change::Session(session));
+    let mut done = su.clone();
+    done.status = "complete".into();
+    done.created_user_id = Some(user_id);
+    done.created_session_id = Some(session_id.clone());
+    changes.push(Change::SignUp(done.clone()));
     let mut new_client = client.clone();
     new_client.last_active_session_id = Some(session_id);
     new_client.last_authentication_strategy = strategy.map(str::to_owned);
     save_client(app, &mut new_client, &mut changes);
     match app.store.apply(changes).await {
         Ok(()) => {
+            *su = done;
             *client = new_client;
-            Ok(())
         }
         Err(StoreError::Conflict(msg)) => {
             tracing::info!(sign_up = %su.id, %msg, "sign-up lost a race for its identifier");
             app.store.apply(base).await?;
-            let param = conflict_param(app, &su).await;
-            Err(AppError::identifier_exists(param))
+            let param = conflict_param(app, su).await;
+            return Err(AppError::identifier_exists(param));
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
+    su.version += 1;
+    client.version += 1;
+    Ok(())
 }
 
 async fn conflict_param(app: &App, su: &SignUpRow) -> &'static str {
@@ -329,7 +322,8 @@ fn slot<'a>(
     Ok((field, value, state))
 }
 
-/// `POST /v1/client/sign_ups/{id}/prepare_verification`: sends a code.
+/// `POST /v1/client/sign_ups/{id}/prepare_verification`: claims a new code (state and send
+/// reservation committed together), then sends it.
 pub async fn prepare(
     State(app): State<App>,
     ctx: Ctx,
@@ -337,7 +331,7 @@ pub async fn prepare(
     FapiForm(form): FapiForm<p::PrepareVerification>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
@@ -345,7 +339,8 @@ pub async fn prepare(
         let owner = su.id.clone();
         let locale = su.locale.clone();
         let (field, value, state_slot) = slot(&mut su, strategy)?;
-        let mut state = state_slot.clone().unwrap_or_default();
+        let before = state_slot.clone();
+        let mut state = before.clone().unwrap_or_default();
         let target = Target {
             owner: &owner,
             field,
@@ -354,12 +349,24 @@ pub async fn prepare(
             is_test: otp::is_test_identifier(&value),
             locale,
         };
-        let changes = otp::prepare(&app, target, &mut state).await?;
+        let prepared = otp::prepare(&app, target, &mut state)?;
+        let reserved_at = state.last_sent_at.unwrap_or_default();
         *state_slot = Some(state);
-        commit(&app, su, &mut client, changes).await?;
+        commit(&app, &mut su, &mut client, prepared.changes).await?;
+        if let Some(message) = prepared.message
+            && let Err(e) = otp::deliver(&app, &message).await
+        {
+            // Not sent: the verification goes back to what it was and the budget is given back,
+            // so the user can try again at once.
+            *slot(&mut su, strategy)?.2 = before;
+            let undo = vec![otp::cancel_send(&message, reserved_at)];
+            if let Err(undo_error) = commit(&app, &mut su, &mut client, undo).await {
+                tracing::info!(sign_up = %su.id, error = %undo_error, "undoing a failed send lost a race");
+            }
+            return Err(e);
+        }
         Ok((Resource::SignUp(id.clone()), client))
-    }
-    .await;
+    });
     finish(&app, &ctx, r).await
 }
 
@@ -372,7 +379,7 @@ pub async fn attempt(
     FapiForm(form): FapiForm<p::AttemptVerification>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = async {
+    let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
         let code = required_code(form.code.as_deref())?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
@@ -391,18 +398,10 @@ pub async fn attempt(
         };
         let outcome = otp::attempt(&app, &owner, field, &mut state, &code);
         *state_slot = Some(state);
-        match outcome {
-            Ok(()) => {
-                commit(&app, su, &mut client, Vec::new()).await?;
-                Ok((Resource::SignUp(id.clone()), client))
-            }
-            Err(e) => {
-                commit(&app, su, &mut client, Vec::new()).await?;
-                Err(e)
-            }
-        }
-    }
-    .await;
+        commit(&app, &mut su, &mut client, Vec::new()).await?;
+        outcome?;
+        Ok((Resource::SignUp(id.clone()), client))
+    });
     finish(&app, &ctx, r).await
 }
 

@@ -67,7 +67,7 @@ async fn sign_up_by_sms(server: &mut Server, api: &HttpCapture) {
     server.switch_browser();
 }
 
-#[tokio::test]
+both_backends!(sms_code_goes_to_twilio_and_completes_the_sign_in);
 async fn sms_code_goes_to_twilio_and_completes_the_sign_in() {
     let api = HttpCapture::start().await;
     let mut server = server(twilio(&api.base)).await;
@@ -81,7 +81,7 @@ async fn sms_code_goes_to_twilio_and_completes_the_sign_in() {
     server.complete_sign_in(&id, "phone_code", &code).await;
 }
 
-#[tokio::test]
+both_backends!(twilio_500_is_retried_then_reported_and_a_retry_works);
 async fn twilio_500_is_retried_then_reported_and_a_retry_works() {
     let api = HttpCapture::start().await;
     let mut server = server(twilio(&api.base)).await;
@@ -106,7 +106,7 @@ async fn twilio_500_is_retried_then_reported_and_a_retry_works() {
         .await;
 }
 
-#[tokio::test]
+both_backends!(twilio_429_is_retried_but_400_is_not);
 async fn twilio_429_is_retried_but_400_is_not() {
     let api = HttpCapture::start().await;
     let server = server(twilio(&api.base)).await;
@@ -121,7 +121,7 @@ async fn twilio_429_is_retried_but_400_is_not() {
     assert_eq!(api.requests().len(), 4, "400 is permanent");
 }
 
-#[tokio::test]
+both_backends!(hung_twilio_times_out_and_a_retry_works);
 async fn hung_twilio_times_out_and_a_retry_works() {
     let api = HttpCapture::start().await;
     let delivery = DeliveryConfig {
@@ -144,7 +144,7 @@ async fn hung_twilio_times_out_and_a_retry_works() {
         .await;
 }
 
-#[tokio::test]
+both_backends!(unreachable_twilio_is_reported);
 async fn unreachable_twilio_is_reported() {
     let port = free_port().await;
     let server = server(twilio(&format!("http://127.0.0.1:{port}"))).await;
@@ -152,7 +152,7 @@ async fn unreachable_twilio_is_reported() {
     assert_delivery_failed(&server.prepare_sign_up(&id, "phone_code").await);
 }
 
-#[tokio::test]
+both_backends!(missing_auth_token_stops_the_server_naming_the_variable);
 async fn missing_auth_token_stops_the_server_naming_the_variable() {
     let mut delivery = twilio("http://127.0.0.1:9");
     if let Some(SmsProvider::Twilio(t)) = &mut delivery.sms {
@@ -169,9 +169,9 @@ async fn missing_auth_token_stops_the_server_naming_the_variable() {
     );
 }
 
+both_backends!(hung_provider_does_not_block_other_requests);
 /// A hung provider must only delay its own request: mutating requests are serialised per
 /// client and per recipient (not globally), so another browser is not blocked.
-#[tokio::test]
 async fn hung_provider_does_not_block_other_requests() {
     let api = HttpCapture::start().await;
     let delivery = DeliveryConfig {

@@ -20,7 +20,7 @@ fn smtp(port: u16, username: Option<&str>) -> DeliveryConfig {
     }
 }
 
-#[tokio::test]
+both_backends!(email_code_arrives_by_smtp_and_completes_the_sign_up);
 async fn email_code_arrives_by_smtp_and_completes_the_sign_up() {
     let capture = SmtpCapture::start().await;
     let secrets = Secrets::default().with("ONETIME_TEST_SMTP_PASSWORD", "hunter2");
@@ -50,7 +50,7 @@ async fn email_code_arrives_by_smtp_and_completes_the_sign_up() {
     server.complete_sign_up(&id, "email_code", &code).await;
 }
 
-#[tokio::test]
+both_backends!(transient_smtp_failure_is_retried_then_reported_and_a_retry_works);
 async fn transient_smtp_failure_is_retried_then_reported_and_a_retry_works() {
     let capture = SmtpCapture::start().await;
     capture.set_mode(SmtpMode::RejectMail(451));
@@ -70,7 +70,7 @@ async fn transient_smtp_failure_is_retried_then_reported_and_a_retry_works() {
         .await;
 }
 
-#[tokio::test]
+both_backends!(permanent_smtp_failure_is_not_retried);
 async fn permanent_smtp_failure_is_not_retried() {
     let capture = SmtpCapture::start().await;
     capture.set_mode(SmtpMode::RejectMail(550));
@@ -81,7 +81,7 @@ async fn permanent_smtp_failure_is_not_retried() {
     assert_eq!(capture.attempts(), 1, "550 is permanent");
 }
 
-#[tokio::test]
+both_backends!(hung_smtp_server_times_out_and_a_retry_works);
 async fn hung_smtp_server_times_out_and_a_retry_works() {
     let capture = SmtpCapture::start().await;
     capture.set_mode(SmtpMode::Hang);
@@ -103,7 +103,7 @@ async fn hung_smtp_server_times_out_and_a_retry_works() {
         .await;
 }
 
-#[tokio::test]
+both_backends!(refused_connection_is_reported_and_a_retry_works_once_the_server_is_up);
 async fn refused_connection_is_reported_and_a_retry_works_once_the_server_is_up() {
     let port = free_port().await;
     let server = spawn(instance(smtp(port, None)), Secrets::default()).await;
@@ -122,7 +122,7 @@ async fn refused_connection_is_reported_and_a_retry_works_once_the_server_is_up(
         .await;
 }
 
-#[tokio::test]
+both_backends!(configuration_mistakes_stop_the_server_with_a_clear_message);
 async fn configuration_mistakes_stop_the_server_with_a_clear_message() {
     // Plain SMTP to a remote host.
     let text = "[delivery.email]\nprovider = \"smtp\"\nhost = \"smtp.example.com\"\ntls = \"none\"\nfrom = \"a@example.com\"\n";

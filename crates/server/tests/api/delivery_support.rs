@@ -72,7 +72,10 @@ pub fn config(instance: InstanceConfig, secrets: Secrets) -> (Config, PathBuf) {
     ));
     let mut config = Config::new();
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    config.database_url = format!("sqlite://{}", db.display());
+    config.database_url = match crate::helpers::backend() {
+        onetime_server::store::Backend::Sqlite => format!("sqlite://{}", db.display()),
+        onetime_server::store::Backend::Postgres => crate::helpers::fresh_database_url(),
+    };
     config.dev = false;
     config.secret = Some("delivery-tests-secret-0123456789abcdef".into());
     config.instance = instance;
@@ -84,6 +87,7 @@ pub fn config(instance: InstanceConfig, secrets: Secrets) -> (Config, PathBuf) {
 /// Starts a server.
 pub async fn spawn(instance: InstanceConfig, secrets: Secrets) -> Server {
     let (config, db) = config(instance, secrets);
+    crate::helpers::create_database(&config.database_url).await;
     let app = onetime_server::Application::build(config)
         .await
         .expect("server starts");

@@ -53,7 +53,7 @@ fn verified(req: &Captured) -> Value {
     serde_json::from_slice(&req.body).unwrap()
 }
 
-#[tokio::test]
+both_backends!(email_webhook_is_signed_and_completes_the_sign_up);
 async fn email_webhook_is_signed_and_completes_the_sign_up() {
     let gw = HttpCapture::start().await;
     let delivery = DeliveryConfig {
@@ -88,7 +88,7 @@ async fn email_webhook_is_signed_and_completes_the_sign_up() {
     server.complete_sign_up(&id, "email_code", &code).await;
 }
 
-#[tokio::test]
+both_backends!(sms_webhook_carries_locale_and_origin_line_and_retries_after_503);
 async fn sms_webhook_carries_locale_and_origin_line_and_retries_after_503() {
     let gw = HttpCapture::start().await;
     let delivery = DeliveryConfig {

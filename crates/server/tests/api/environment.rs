@@ -2,7 +2,7 @@
 
 use crate::helpers::{browser, spawn_app, spawn_app_with};
 
-#[tokio::test]
+both_backends!(environment_is_bare_and_reflects_default_config);
 async fn environment_is_bare_and_reflects_default_config() {
     let app = spawn_app().await;
     let r = app
@@ -29,7 +29,7 @@ async fn environment_is_bare_and_reflects_default_config() {
     assert!(env.get("commerce_settings").is_none());
 }
 
-#[tokio::test]
+both_backends!(environment_accepts_post_with_method_patch);
 async fn environment_accepts_post_with_method_patch() {
     let app = spawn_app().await;
     let r = app
@@ -43,7 +43,7 @@ async fn environment_accepts_post_with_method_patch() {
     assert_eq!(r.body["object"], "environment");
 }
 
-#[tokio::test]
+both_backends!(environment_reflects_a_custom_config);
 async fn environment_reflects_a_custom_config() {
     let app = spawn_app_with(|c| {
         c.instance.app_name = "Acme".into();
@@ -74,7 +74,7 @@ async fn environment_reflects_a_custom_config() {
     assert_eq!(r.status, 422, "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(client_without_cookie_is_200_with_nulls);
 async fn client_without_cookie_is_200_with_nulls() {
     let app = spawn_app().await;
     let r = app
@@ -87,7 +87,7 @@ async fn client_without_cookie_is_200_with_nulls() {
     );
 }
 
-#[tokio::test]
+both_backends!(dev_outbox_exists_only_in_dev_mode);
 async fn dev_outbox_exists_only_in_dev_mode() {
     let dev = spawn_app().await;
     let c = browser();
@@ -125,7 +125,7 @@ async fn dev_outbox_exists_only_in_dev_mode() {
     );
 }
 
-#[tokio::test]
+both_backends!(test_identifiers_are_ordinary_outside_dev_mode);
 async fn test_identifiers_are_ordinary_outside_dev_mode() {
     let app = spawn_app_with(|c| c.dev = false).await;
     let c = browser();
@@ -156,7 +156,7 @@ async fn test_identifiers_are_ordinary_outside_dev_mode() {
     r.assert_error(400, "verification_missing");
 }
 
-#[tokio::test]
+both_backends!(state_and_signing_key_survive_a_restart);
 async fn state_and_signing_key_survive_a_restart() {
     let mut config = crate::helpers::test_config();
     config.signing_key_pem = None; // generated on first start and stored
@@ -178,7 +178,7 @@ async fn state_and_signing_key_survive_a_restart() {
     assert_eq!(kid1, kid2);
 }
 
-#[tokio::test]
+both_backends!(static_dir_is_served_with_spa_fallback);
 async fn static_dir_is_served_with_spa_fallback() {
     let dir = std::env::temp_dir().join(onetime_server::crypto::new_id("dist"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -202,7 +202,7 @@ async fn static_dir_is_served_with_spa_fallback() {
     r.assert_error(404, "resource_not_found");
 }
 
-#[tokio::test]
+both_backends!(cookie_is_secure_behind_https);
 async fn cookie_is_secure_behind_https() {
     let app = spawn_app().await;
     let r = reqwest::Client::new()
@@ -233,7 +233,7 @@ async fn cookie_is_secure_behind_https() {
     );
 }
 
-#[tokio::test]
+both_backends!(secret_is_required_outside_dev_mode);
 async fn secret_is_required_outside_dev_mode() {
     let mut c = crate::helpers::test_config();
     c.dev = false;
@@ -245,7 +245,7 @@ async fn secret_is_required_outside_dev_mode() {
     assert!(err.contains("ONETIME_SECRET"), "{err}");
 }
 
-#[tokio::test]
+both_backends!(taken_port_is_a_clear_error);
 async fn taken_port_is_a_clear_error() {
     let app = spawn_app().await;
     let mut c = crate::helpers::test_config();
@@ -257,7 +257,7 @@ async fn taken_port_is_a_clear_error() {
     assert!(err.contains("is already in use"), "{err}");
 }
 
-#[tokio::test]
+both_backends!(display_urls_are_absolute);
 async fn display_urls_are_absolute() {
     let app = spawn_app().await;
     let dc = app.get(&browser(), "/v1/environment").await.body["display_config"].clone();

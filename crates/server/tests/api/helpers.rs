@@ -1,7 +1,13 @@
-//! Test harness: a real server on 127.0.0.1:0 with a temporary SQLite file, and an HTTP client
-//! with a cookie store.
+//! Test harness: a real server on 127.0.0.1:0 with its own database (a temporary SQLite file, or
+//! a fresh database on the PostgreSQL server named by `ONETIME_TEST_POSTGRES_URL`), and an HTTP
+//! client with a cookie store.
+//!
+//! Every API test runs on both backends: `both_backends!(name);` above `async fn name()` makes
+//! the tests `name::sqlite` and `name::postgres`, and the harness reads which one is running.
 
 #![allow(dead_code)]
+
+use onetime_server::store::Backend;
 
 use onetime_server::clock::ManualClock;
 use onetime_server::config::Config;
@@ -14,7 +20,6 @@ use std::sync::{Arc, OnceLock};
 pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
-    pub db_path: std::path::PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -70,18 +75,98 @@ fn test_key() -> String {
         .clone()
 }
 
+/// Where the suite finds the PostgreSQL server (`cargo xtask test` starts a throwaway one).
+pub const POSTGRES_URL_VAR: &str = "ONETIME_TEST_POSTGRES_URL";
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+/// Makes `name::sqlite` and `name::postgres` tests that run `async fn name()` on each backend.
+macro_rules! both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::helpers::on_backend(onetime_server::store::Backend::Sqlite, super::$name())
+                    .await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                $crate::helpers::on_backend(
+                    onetime_server::store::Backend::Postgres,
+                    super::$name(),
+                )
+                .await
+            }
+        }
+    };
+}
+
+/// Runs a test body with `backend` as the backend of every server it spawns.
+pub async fn on_backend(backend: Backend, test: impl std::future::Future<Output = ()>) {
+    BACKEND.scope(backend, test).await
+}
+
+/// The backend of the running test (SQLite outside [`on_backend`]).
+pub fn backend() -> Backend {
+    BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite)
+}
+
 fn temp_db() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join("onetime-server-tests");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(format!("{}.db", onetime_server::crypto::new_id("test")))
 }
 
-/// A test configuration: dev mode, port 0, fresh SQLite file, shared test key.
+/// A database URL nobody else uses, on the running test's backend. A PostgreSQL database is
+/// created by [`create_database`] (called by the spawn helpers).
+pub fn fresh_database_url() -> String {
+    match backend() {
+        Backend::Sqlite => format!("sqlite://{}", temp_db().display()),
+        Backend::Postgres => {
+            let server = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
+                panic!(
+                    "{POSTGRES_URL_VAR} is not set: run `cargo xtask test` (it starts a throwaway \
+                     PostgreSQL), or set it to postgres://USER@HOST:PORT/postgres of a server \
+                     where USER may CREATE DATABASE"
+                )
+            });
+            let (base, _) = server.rsplit_once('/').expect("URL with a database path");
+            let name = onetime_server::crypto::new_id("test").to_lowercase();
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// Creates the PostgreSQL database a [`fresh_database_url`] names (nothing for SQLite).
+pub async fn create_database(url: &str) {
+    if !url.starts_with("postgres") {
+        return;
+    }
+    use sqlx::Connection as _;
+    let (base, name) = url.rsplit_once('/').unwrap();
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .expect("connect to the test PostgreSQL server");
+    // A second instance on the same database finds it there (42P04 duplicate_database).
+    if let Err(e) = sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await
+    {
+        let duplicate = e
+            .as_database_error()
+            .is_some_and(|d| d.code().as_deref() == Some("42P04"));
+        assert!(duplicate, "CREATE DATABASE {name}: {e}");
+    }
+}
+
+/// A test configuration: dev mode, port 0, fresh database, shared test key.
 pub fn test_config() -> Config {
-    let db = temp_db();
     let mut c = Config::new();
     c.listen = "127.0.0.1:0".parse().unwrap();
-    c.database_url = format!("sqlite://{}", db.display());
+    c.database_url = fresh_database_url();
+    c.database_max_connections = Some(4);
     c.dev = true;
     c.secret = Some("test-secret-test-secret-test-secret-0123".into());
     c.signing_key_pem = Some(test_key());
@@ -106,7 +191,7 @@ pub async fn spawn(
     sender: Option<Arc<dyn CodeSender>>,
     clock: Arc<ManualClock>,
 ) -> TestApp {
-    let db_path = std::path::PathBuf::from(config.database_url.trim_start_matches("sqlite://"));
+    create_database(&config.database_url).await;
     let app = Application::build_with(
         config,
         Deps {
@@ -128,7 +213,6 @@ pub async fn spawn(
     TestApp {
         base,
         clock,
-        db_path,
         shutdown: Some(tx),
         handle: Some(handle),
     }

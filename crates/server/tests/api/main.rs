@@ -1,7 +1,10 @@
-//! Integration tests of the OTP server over HTTP (one test binary).
+//! Integration tests of the OTP server over HTTP (one test binary), each on SQLite and on
+//! PostgreSQL (see `helpers::both_backends!`).
+
+#[macro_use]
+mod helpers;
 
 mod environment;
-mod helpers;
 mod malformed;
 mod sessions;
 mod sign_in;
@@ -11,3 +14,4 @@ mod delivery_sms;
 mod delivery_smtp;
 mod delivery_support;
 mod delivery_webhook;
+mod multi_instance;

@@ -2,7 +2,7 @@
 
 use crate::helpers::{browser, into_resp, spawn_app};
 
-#[tokio::test]
+both_backends!(garbage_and_huge_bodies_are_4xx_in_the_error_shape);
 async fn garbage_and_huge_bodies_are_4xx_in_the_error_shape() {
     let app = spawn_app().await;
     let c = browser();
@@ -91,7 +91,7 @@ async fn garbage_and_huge_bodies_are_4xx_in_the_error_shape() {
     r.assert_error(422, "form_param_format_invalid");
 }
 
-#[tokio::test]
+both_backends!(unknown_params_and_empty_strings);
 async fn unknown_params_and_empty_strings() {
     let app = spawn_app().await;
     let c = browser();
@@ -119,7 +119,7 @@ async fn unknown_params_and_empty_strings() {
     r.assert_error(422, "form_param_missing");
 }
 
-#[tokio::test]
+both_backends!(unknown_routes_and_methods);
 async fn unknown_routes_and_methods() {
     let app = spawn_app().await;
     let c = browser();
@@ -138,7 +138,7 @@ async fn unknown_routes_and_methods() {
     r.assert_error(400, "client_not_found");
 }
 
-#[tokio::test]
+both_backends!(real_patch_and_json_bodies_work_too);
 async fn real_patch_and_json_bodies_work_too() {
     let app = spawn_app().await;
     let c = browser();
@@ -163,7 +163,7 @@ async fn real_patch_and_json_bodies_work_too() {
     assert_eq!(r.body["response"]["first_name"], "Ann", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(cors_allows_configured_origins_only);
 async fn cors_allows_configured_origins_only() {
     let app = spawn_app().await;
     let c = reqwest::Client::new();

@@ -12,7 +12,7 @@ struct Claims {
     iss: String,
 }
 
-#[tokio::test]
+both_backends!(token_verifies_against_jwks);
 async fn token_verifies_against_jwks() {
     let app = spawn_app().await;
     let c = browser();
@@ -65,7 +65,7 @@ async fn token_verifies_against_jwks() {
     assert!(decode::<Claims>(&parts.join("."), &dk, &v).is_err());
 }
 
-#[tokio::test]
+both_backends!(sign_out_ends_sessions_for_real);
 async fn sign_out_ends_sessions_for_real() {
     let app = spawn_app().await;
     let c = browser();
@@ -94,7 +94,7 @@ async fn sign_out_ends_sessions_for_real() {
     assert!(r.body["client"]["id"].is_string(), "client kept");
 }
 
-#[tokio::test]
+both_backends!(touch_get_end_remove);
 async fn touch_get_end_remove() {
     let app = spawn_app().await;
     let c = browser();
@@ -165,7 +165,7 @@ async fn touch_get_end_remove() {
     assert_eq!(r.body["response"]["status"], "removed");
 }
 
-#[tokio::test]
+both_backends!(session_expires_after_its_lifetime);
 async fn session_expires_after_its_lifetime() {
     let app = crate::helpers::spawn_app_with(|c| c.instance.session_lifetime_secs = 3600).await;
     let c = browser();
@@ -185,7 +185,7 @@ async fn session_expires_after_its_lifetime() {
     );
 }
 
-#[tokio::test]
+both_backends!(delete_client_destroys_it);
 async fn delete_client_destroys_it() {
     let app = spawn_app().await;
     let c = browser();
@@ -208,7 +208,7 @@ async fn delete_client_destroys_it() {
     r.assert_error(404, "resource_not_found");
 }
 
-#[tokio::test]
+both_backends!(forged_cookie_is_ignored);
 async fn forged_cookie_is_ignored() {
     let app = spawn_app().await;
     let c = browser();
@@ -224,8 +224,8 @@ async fn forged_cookie_is_ignored() {
     assert!(body["client"].is_null());
 }
 
+both_backends!(me_returns_the_signed_in_user);
 /// clerk-js `User.reload()` (`clerk.user.reload()`): `GET /v1/me?_clerk_session_id=…`.
-#[tokio::test]
 async fn me_returns_the_signed_in_user() {
     let app = spawn_app().await;
     let c = browser();

@@ -9,7 +9,7 @@ fn attempt_path(id: &str) -> String {
     format!("/v1/client/sign_ins/{id}/attempt_first_factor")
 }
 
-#[tokio::test]
+both_backends!(phone_sign_in_right_after_sign_up);
 async fn phone_sign_in_right_after_sign_up() {
     let app = spawn_app().await;
     let c = browser();
@@ -73,7 +73,7 @@ async fn phone_sign_in_right_after_sign_up() {
     assert_eq!(r.body["client"]["sessions"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
+both_backends!(email_sign_in);
 async fn email_sign_in() {
     let app = spawn_app().await;
     let c = browser();
@@ -121,7 +121,7 @@ async fn email_sign_in() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(one_request_create_and_prepare);
 async fn one_request_create_and_prepare() {
     let app = spawn_app().await;
     let c = browser();
@@ -150,7 +150,7 @@ async fn one_request_create_and_prepare() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(sign_in_errors);
 async fn sign_in_errors() {
     let app = spawn_app().await;
     let c = browser();
@@ -253,7 +253,7 @@ async fn sign_in_errors() {
     assert_eq!(r.body["response"]["status"], "complete");
 }
 
-#[tokio::test]
+both_backends!(sign_in_wrong_code_limit);
 async fn sign_in_wrong_code_limit() {
     let app = spawn_app().await;
     let c = browser();
@@ -314,7 +314,7 @@ async fn sign_in_wrong_code_limit() {
     assert_eq!(r.body["response"]["status"], "complete");
 }
 
-#[tokio::test]
+both_backends!(username_sign_in_sends_to_the_users_phone);
 async fn username_sign_in_sends_to_the_users_phone() {
     let app = crate::helpers::spawn_app_with(|c| {
         c.instance.identifiers.username.enabled = true;

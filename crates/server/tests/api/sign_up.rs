@@ -10,7 +10,7 @@ fn prepare_path(id: &str) -> String {
     format!("/v1/client/sign_ups/{id}/prepare_verification")
 }
 
-#[tokio::test]
+both_backends!(phone_sign_up_with_a_real_code);
 async fn phone_sign_up_with_a_real_code() {
     let app = spawn_app().await;
     let c = browser();
@@ -101,7 +101,7 @@ async fn phone_sign_up_with_a_real_code() {
     );
 }
 
-#[tokio::test]
+both_backends!(phone_sign_up_with_clerk_test_number);
 async fn phone_sign_up_with_clerk_test_number() {
     let app = spawn_app().await;
     let r = app.sign_up_phone(&browser(), "+12015550100").await;
@@ -113,7 +113,7 @@ async fn phone_sign_up_with_clerk_test_number() {
     );
 }
 
-#[tokio::test]
+both_backends!(email_sign_up);
 async fn email_sign_up() {
     let app = spawn_app().await;
     let c = browser();
@@ -156,7 +156,7 @@ async fn email_sign_up() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(sign_up_with_required_username);
 async fn sign_up_with_required_username() {
     let app = spawn_app_with(|c| {
         c.instance.identifiers.username.enabled = true;
@@ -220,7 +220,7 @@ async fn sign_up_with_required_username() {
     assert_eq!(r.param(), "username");
 }
 
-#[tokio::test]
+both_backends!(identifier_exists_and_format_errors);
 async fn identifier_exists_and_format_errors() {
     let app = spawn_app().await;
     let c = browser();
@@ -252,7 +252,7 @@ async fn identifier_exists_and_format_errors() {
     }
 }
 
-#[tokio::test]
+both_backends!(prepare_and_attempt_param_errors);
 async fn prepare_and_attempt_param_errors() {
     let app = spawn_app().await;
     let c = browser();
@@ -319,7 +319,7 @@ async fn prepare_and_attempt_param_errors() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(wrong_codes_then_failed_on_the_sixth_attempt);
 async fn wrong_codes_then_failed_on_the_sixth_attempt() {
     let app = spawn_app().await;
     let c = browser();
@@ -358,7 +358,7 @@ async fn wrong_codes_then_failed_on_the_sixth_attempt() {
     assert_eq!(su.body["response"]["status"], "missing_requirements");
 }
 
-#[tokio::test]
+both_backends!(resend_replaces_the_code_but_keeps_the_attempt_count);
 async fn resend_replaces_the_code_but_keeps_the_attempt_count() {
     let app = spawn_app().await;
     let c = browser();
@@ -409,7 +409,7 @@ async fn resend_replaces_the_code_but_keeps_the_attempt_count() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(expired_code);
 async fn expired_code() {
     let app = spawn_app().await;
     let c = browser();
@@ -442,7 +442,7 @@ async fn expired_code() {
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
 
-#[tokio::test]
+both_backends!(configured_code_lifetime_is_used);
 async fn configured_code_lifetime_is_used() {
     let app = spawn_app_with(|c| c.instance.codes.lifetime_secs = 60).await;
     let c = browser();
@@ -461,7 +461,7 @@ async fn configured_code_lifetime_is_used() {
     r.assert_error(400, "verification_expired");
 }
 
-#[tokio::test]
+both_backends!(used_code_cannot_be_reused);
 async fn used_code_cannot_be_reused() {
     let app = spawn_app().await;
     let c = browser();
@@ -495,7 +495,7 @@ async fn used_code_cannot_be_reused() {
     );
 }
 
-#[tokio::test]
+both_backends!(resend_cooldown_answers_429_with_retry_after);
 async fn resend_cooldown_answers_429_with_retry_after() {
     let app = spawn_app().await;
     let c = browser();
@@ -517,7 +517,7 @@ async fn resend_cooldown_answers_429_with_retry_after() {
     assert_eq!(app.sends_to("+14155550006").await, 2);
 }
 
-#[tokio::test]
+both_backends!(per_identifier_send_limit);
 async fn per_identifier_send_limit() {
     let app = spawn_app().await;
     let phone = "+14155550007";
@@ -546,7 +546,7 @@ async fn per_identifier_send_limit() {
     assert_eq!(r.status, 200);
 }
 
-#[tokio::test]
+both_backends!(racing_sign_ups_create_exactly_one_user);
 async fn racing_sign_ups_create_exactly_one_user() {
     let app = spawn_app().await;
     let (a, b) = (browser(), browser());
@@ -568,7 +568,7 @@ async fn racing_sign_ups_create_exactly_one_user() {
     assert_eq!(loser.param(), "phone_number");
 }
 
-#[tokio::test]
+both_backends!(delivery_failure_is_502_and_consumes_nothing);
 async fn delivery_failure_is_502_and_consumes_nothing() {
     let clock = Arc::new(onetime_server::clock::ManualClock::new());
     let app = spawn(test_config(), Some(Arc::new(FailingSender)), clock).await;
@@ -594,7 +594,7 @@ async fn delivery_failure_is_502_and_consumes_nothing() {
     }
 }
 
-#[tokio::test]
+both_backends!(sign_up_while_signed_in_is_session_exists);
 async fn sign_up_while_signed_in_is_session_exists() {
     let app = spawn_app().await;
     let c = browser();
@@ -613,7 +613,7 @@ async fn sign_up_while_signed_in_is_session_exists() {
     );
 }
 
-#[tokio::test]
+both_backends!(other_clients_cannot_see_a_sign_up);
 async fn other_clients_cannot_see_a_sign_up() {
     let app = spawn_app().await;
     let c = browser();
@@ -643,7 +643,7 @@ async fn other_clients_cannot_see_a_sign_up() {
     assert_eq!(r.status, 200);
 }
 
-#[tokio::test]
+both_backends!(abandoned_after_a_day_without_activity);
 async fn abandoned_after_a_day_without_activity() {
     let app = spawn_app().await;
     let c = browser();
