@@ -223,3 +223,148 @@ async fn instances_started_at_once_share_one_signing_key() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// A real `onetime-server` process (so it can be killed with SIGKILL), in dev mode.
+struct ServerProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl ServerProcess {
+    fn start(database_url: &str) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onetime-server"))
+            .args([
+                "--dev",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                database_url,
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start onetime-server");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.strip_prefix("onetime-server listening on ")
+                    .map(str::to_owned)
+            })
+            .expect("the server says where it listens");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, base }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One email sign-up with a test address (code 424242); `Some` once answered `complete`.
+async fn sign_up_email(base: &str, c: &reqwest::Client, email: &str) -> Option<()> {
+    let post = |path: String, form: Vec<(&'static str, String)>| async move {
+        let r = c
+            .post(format!("{base}{path}"))
+            .form(&form)
+            .send()
+            .await
+            .ok()?;
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.ok()?;
+        (status == 200).then_some(body)
+    };
+    let up = post(
+        "/v1/client/sign_ups".into(),
+        vec![("email_address", email.to_owned())],
+    )
+    .await?;
+    let id = up["response"]["id"].as_str()?.to_owned();
+    post(
+        format!("/v1/client/sign_ups/{id}/prepare_verification"),
+        vec![("strategy", "email_code".into())],
+    )
+    .await?;
+    let done = post(
+        format!("/v1/client/sign_ups/{id}/attempt_verification"),
+        vec![("strategy", "email_code".into()), ("code", "424242".into())],
+    )
+    .await?;
+    (done["response"]["status"] == "complete").then_some(())
+}
+
+both_backends!(sign_ups_answered_complete_survive_sigkill_of_their_instance);
+/// Sign-ups run on two server processes sharing one database; one process is killed with
+/// SIGKILL mid-load. Every sign-up that was answered `complete` (by either) is served by the
+/// survivor: an answered write is committed before the answer leaves.
+async fn sign_ups_answered_complete_survive_sigkill_of_their_instance() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let url = crate::helpers::fresh_database_url();
+    crate::helpers::create_database(&url).await;
+    let mut a = ServerProcess::start(&url);
+    let b = ServerProcess::start(&url);
+    let stop = AtomicBool::new(false);
+    let acked_on_a = AtomicUsize::new(0);
+    let acked = std::sync::Mutex::new(Vec::new());
+    let worker = |w: usize| {
+        let (stop, acked_on_a, acked) = (&stop, &acked_on_a, &acked);
+        let base = if w % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
+        async move {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) && n < 400 {
+                n += 1;
+                let c = browser();
+                let email = format!("crash-w{w}-n{n}+clerk_test@example.com");
+                if sign_up_email(&base, &c, &email).await.is_some() {
+                    if w % 2 == 0 {
+                        acked_on_a.fetch_add(1, Ordering::SeqCst);
+                    }
+                    acked.lock().unwrap().push((c, email));
+                }
+            }
+        }
+    };
+    let killer = async {
+        while acked_on_a.load(Ordering::SeqCst) < 10 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        a.child.kill().expect("SIGKILL instance A");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        stop.store(true, Ordering::SeqCst);
+    };
+    tokio::join!(join_all((0..8).map(worker)), killer);
+    let acked = acked.into_inner().unwrap();
+    let on_a = acked_on_a.load(Ordering::SeqCst);
+    eprintln!(
+        "{} sign-ups answered complete, {on_a} of them by the killed instance",
+        acked.len()
+    );
+    assert!(on_a >= 10);
+    let mut lost = Vec::new();
+    for (c, email) in &acked {
+        let r = c.get(format!("{}/v1/client", b.base)).send().await.unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let session = &body["client"]["sessions"][0];
+        if session["status"] != "active"
+            || session["user"]["email_addresses"][0]["email_address"] != email.as_str()
+        {
+            lost.push(email.clone());
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged sign-ups lost: {lost:?}",
+        lost.len(),
+        acked.len()
+    );
+}
