@@ -424,7 +424,17 @@ fn bench(root: &Path) -> Result<(), String> {
             "onetime-e2e",
         ],
     )?;
-    step(4, STEPS, "Benchmark");
+    step(
+        4,
+        STEPS,
+        "Benchmark (the server on SQLite, then on a throwaway PostgreSQL with one and two instances)",
+    );
+    let cluster = postgres::Cluster::start()?;
+    let databases = format!(
+        "{},{}",
+        cluster.create_database("bench_one_instance")?,
+        cluster.create_database("bench_two_instances")?
+    );
     process::run(
         "target/release/onetime-e2e",
         &[
@@ -433,6 +443,8 @@ fn bench(root: &Path) -> Result<(), String> {
             "target/release/onetime-server",
             "--dist",
             RELEASE_DIST,
+            "--postgres",
+            &databases,
         ],
     )
 }

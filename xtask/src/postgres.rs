@@ -88,6 +88,32 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// Creates an empty database `name`; returns its URL.
+    pub fn create_database(&self, name: &str) -> Result<String, String> {
+        let port = self.port.to_string();
+        let sql = format!("CREATE DATABASE {name}");
+        self.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+                &sql,
+            ],
+        )?;
+        Ok(format!(
+            "postgres://postgres@127.0.0.1:{}/{name}",
+            self.port
+        ))
+    }
+
     fn dir_str(&self) -> String {
         self.dir.to_string_lossy().into_owned()
     }

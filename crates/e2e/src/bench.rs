@@ -46,6 +46,7 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
             resend_cooldown_secs: 30,
             sends_per_identifier: 1_000_000_000,
             log: artifacts.join("bench-browser-server.log"),
+            database: None,
         };
         let server = Server::start(&spec, &http).await?;
         let driver = ChromeDriver::start(
@@ -60,16 +61,64 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
         section(&mut out, &mut failures, "requests per flow", requests);
     }
 
-    let spec = ServerSpec {
+    let spec = |log: &str, database: Option<&String>| ServerSpec {
         bin: opts.common.server_bin.clone(),
         dist: opts.common.dist.clone(),
         resend_cooldown_secs: 30,
         sends_per_identifier: 1_000_000_000,
-        log: artifacts.join("bench-server.log"),
+        log: artifacts.join(log),
+        database: database.cloned(),
     };
-    let server = Server::start(&spec, &http).await?;
-    let table = server_table(&opts, &server, &http).await;
-    section(&mut out, &mut failures, "server throughput", table);
+    let mut setups: Vec<(&str, Vec<ServerSpec>)> =
+        vec![("SQLite, 1 instance", vec![spec("bench-server.log", None)])];
+    if let Some((one, two)) = &opts.postgres {
+        setups.push((
+            "PostgreSQL, 1 instance",
+            vec![spec("bench-server-pg.log", Some(one))],
+        ));
+        setups.push((
+            "PostgreSQL, 2 instances",
+            vec![
+                spec("bench-server-pg-a.log", Some(two)),
+                spec("bench-server-pg-b.log", Some(two)),
+            ],
+        ));
+    }
+    let mut rows = Vec::new();
+    for (label, specs) in setups {
+        let mut servers = Vec::new();
+        for spec in &specs {
+            // One after the other: the first migrates and makes the signing key.
+            servers.push(Server::start(spec, &http).await?);
+        }
+        let table = server_table(&opts, label, &servers, &http).await;
+        let table = table.map(|(text, row)| {
+            rows.push(row);
+            text
+        });
+        section(&mut out, &mut failures, label, table);
+    }
+    if rows.len() > 1 {
+        let mut cmp = String::from(
+            "### Server side by side (same flows, same load generator)\n\n\
+             | setup | flows/s | all requests p50 / p99 | errors | peak RSS per instance |\n\
+             |---|---:|---:|---:|---:|\n",
+        );
+        for r in &rows {
+            cmp.push_str(&format!(
+                "| {} | {:.1} | {} / {} | {} | {} |\n",
+                r.label,
+                r.flows_per_sec,
+                ms(r.p50),
+                ms(r.p99),
+                r.errors,
+                r.peak_rss_kib
+                    .map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+            ));
+        }
+        cmp.push('\n');
+        section(&mut out, &mut failures, "side by side", Ok(cmp));
+    }
     if !failures.is_empty() {
         bail!("benchmark sections failed: {}", failures.join(", "));
     }
@@ -426,8 +475,27 @@ pub fn bench_phone(i: usize) -> String {
     format!("+1{}555{:04}", 202 + i / 100, 100 + i % 100)
 }
 
-async fn server_table(opts: &BenchOpts, server: &Server, http: &Http) -> Result<String> {
+/// One line of the side-by-side table.
+struct Throughput {
+    label: String,
+    flows_per_sec: f64,
+    p50: Option<f64>,
+    p99: Option<f64>,
+    errors: u64,
+    peak_rss_kib: Option<u64>,
+}
+
+/// Runs the sign-in flows against `servers` (flow `n` of client `i` goes to server
+/// `(i + n) % servers.len()`, so with two instances every client alternates between them).
+async fn server_table(
+    opts: &BenchOpts,
+    label: &str,
+    servers: &[Server],
+    http: &Http,
+) -> Result<(String, Throughput)> {
     let clients = opts.clients;
+    let bases: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.base().to_owned()).collect());
+    let server = &servers[0];
     // Pre-create one user per client by signing up.
     for i in 0..clients {
         let mut c = FapiClient::new(http.clone(), server.base());
@@ -448,13 +516,16 @@ async fn server_table(opts: &BenchOpts, server: &Server, http: &Http) -> Result<
     let mut tasks = Vec::new();
     for i in 0..clients {
         let samples = Arc::clone(&samples);
-        let mut c = FapiClient::new(http.clone(), server.base());
+        let bases = Arc::clone(&bases);
+        let http = http.clone();
         let phone = bench_phone(i);
         tasks.push(tokio::spawn(async move {
             let mut local = Samples::default();
+            let mut n = i;
             while Instant::now() < deadline {
                 // Each flow is a new browser: no cookies, a new FAPI client.
-                c.reset();
+                let mut c = FapiClient::new(http.clone(), &bases[n % bases.len()]);
+                n += 1;
                 match tokio::time::timeout(Duration::from_secs(30), c.sign_in_phone(&phone)).await {
                     Ok(Ok(times)) => {
                         local.flows += 1;
@@ -490,7 +561,7 @@ async fn server_table(opts: &BenchOpts, server: &Server, http: &Http) -> Result<
         t.await?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let rss = server.peak_rss_kib();
+    let rss = servers.iter().filter_map(Server::peak_rss_kib).max();
     let samples = std::mem::take(&mut *samples.lock().unwrap());
     if samples.flows == 0 {
         bail!(
@@ -500,7 +571,7 @@ async fn server_table(opts: &BenchOpts, server: &Server, http: &Http) -> Result<
     }
     let all: Vec<Duration> = samples.steps.iter().flatten().copied().collect();
     let mut s = format!(
-        "### Server: {clients} concurrent clients, complete phone sign-in flows for {} s\n\n\
+        "### Server ({label}): {clients} concurrent clients, complete phone sign-in flows for {} s\n\n\
          Each flow: `POST /v1/client/sign_ins` (identifier + strategy=phone_code: create and prepare), \
          `attempt_first_factor` with 424242, `POST /v1/client/sessions/{{id}}/tokens`; a new cookie jar \
          (new FAPI client) per flow, keep-alive connections, load generator in the same machine ({}).\n\n\
@@ -532,11 +603,20 @@ async fn server_table(opts: &BenchOpts, server: &Server, http: &Http) -> Result<
         "| server peak RSS (VmHWM) | {} |\n",
         rss.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
     ));
-    if let Some(e) = samples.first_error {
+    if let Some(e) = &samples.first_error {
         s.push_str(&format!("\nFirst error: {e}\n"));
     }
     s.push('\n');
-    Ok(s)
+    let all = millis(&all);
+    let row = Throughput {
+        label: label.to_owned(),
+        flows_per_sec: samples.flows as f64 / elapsed,
+        p50: percentile(&all, 50.0),
+        p99: percentile(&all, 99.0),
+        errors: samples.errors,
+        peak_rss_kib: rss,
+    };
+    Ok((s, row))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ pub const USAGE: &str = "\
 usage:
   onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...]
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
-                    [--duration SECS] [--no-browser]
+                    [--duration SECS] [--no-browser] [--postgres URL1,URL2]
 COMMON:
   --chromedriver PATH   default /usr/bin/chromedriver
   --chromium PATH       default /usr/bin/chromium
@@ -54,6 +54,9 @@ pub struct BenchOpts {
     pub duration_secs: u64,
     /// Skip the parts that need Chromium (load times, request counts).
     pub no_browser: bool,
+    /// Two empty PostgreSQL databases (`--postgres URL1,URL2`): the server bench then also runs
+    /// one instance on the first and two instances (round-robin) on the second.
+    pub postgres: Option<(String, String)>,
 }
 
 /// A parsed command line.
@@ -85,6 +88,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut clients = 16;
     let mut duration_secs = 10;
     let mut no_browser = false;
+    let mut postgres = None;
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
         // Accept both `--flag value` and `--flag=value`.
@@ -129,6 +133,13 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "--duration" if sub == "bench" => {
                 duration_secs = value()?.parse().context("--duration")?
             }
+            "--postgres" if sub == "bench" => {
+                let v = value()?;
+                let (one, two) = v
+                    .split_once(',')
+                    .context("--postgres takes two database URLs: URL1,URL2")?;
+                postgres = Some((one.to_owned(), two.to_owned()));
+            }
             other => bail!("unknown option {other} for {sub}"),
         }
     }
@@ -151,6 +162,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             clients: clients.max(1),
             duration_secs: duration_secs.max(1),
             no_browser,
+            postgres,
         })),
         other => bail!("unknown subcommand {other}"),
     }
@@ -196,8 +208,30 @@ mod tests {
         };
         assert_eq!((b.clients, b.duration_secs, b.loads), (4, 3, 20));
         assert!(b.no_browser);
+        assert_eq!(b.postgres, None);
         assert_eq!(b.common.dist, PathBuf::from("d"));
         assert_eq!(b.common.chromium, PathBuf::from("/c"));
+    }
+
+    #[test]
+    fn parses_two_postgres_databases() {
+        let cmd = parse(&args(
+            "bench --server-bin s --dist d --postgres postgres://h/a,postgres://h/b",
+        ))
+        .unwrap();
+        let Command::Bench(b) = cmd else {
+            panic!("{cmd:?}")
+        };
+        assert_eq!(
+            b.postgres,
+            Some(("postgres://h/a".into(), "postgres://h/b".into()))
+        );
+        assert!(
+            parse(&args(
+                "bench --server-bin s --dist d --postgres postgres://h/a"
+            ))
+            .is_err()
+        );
     }
 
     #[test]

@@ -114,11 +114,6 @@ impl FapiClient {
         }
     }
 
-    /// Forgets all cookies (the next request starts a new FAPI client).
-    pub fn reset(&mut self) {
-        self.jar = Jar::default();
-    }
-
     /// `POST {base}/v1{path}` with a form; keeps cookies; fails on a non-2xx status.
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Timed> {
         let url = format!("{}/v1{path}", self.base);

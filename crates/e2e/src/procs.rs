@@ -83,9 +83,12 @@ pub struct ServerSpec {
     pub sends_per_identifier: u32,
     /// Where the server's stdout and stderr go.
     pub log: PathBuf,
+    /// Database URL; `None` for a fresh SQLite file in the server's temp dir.
+    pub database: Option<String>,
 }
 
-/// A running `onetime-server` with a fresh SQLite database in its own temp dir.
+/// A running `onetime-server` with a fresh SQLite database in its own temp dir (or the
+/// database its spec names).
 #[derive(Debug)]
 pub struct Server {
     proc: Managed,
@@ -103,7 +106,10 @@ impl Server {
             .context("creating the server's temp dir")?;
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
-        let database = format!("sqlite://{}", dir.path().join("e2e.db").display());
+        let database = spec
+            .database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("e2e.db").display()));
         let config_path = dir.path().join("onetime.toml");
         std::fs::write(
             &config_path,

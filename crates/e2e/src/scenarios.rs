@@ -72,6 +72,7 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         resend_cooldown_secs: RESEND_COOLDOWN_SECS,
         sends_per_identifier: 20,
         log: artifacts.join("server.log"),
+        database: None,
     };
     let server = Server::start(&spec, &http).await?;
     let driver = ChromeDriver::start(
