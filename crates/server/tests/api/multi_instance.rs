@@ -314,7 +314,7 @@ async fn sign_ups_answered_complete_survive_sigkill_of_their_instance() {
     let acked = std::sync::Mutex::new(Vec::new());
     let worker = |w: usize| {
         let (stop, acked_on_a, acked) = (&stop, &acked_on_a, &acked);
-        let base = if w % 2 == 0 {
+        let base = if w.is_multiple_of(2) {
             a.base.clone()
         } else {
             b.base.clone()
@@ -326,7 +326,7 @@ async fn sign_ups_answered_complete_survive_sigkill_of_their_instance() {
                 let c = browser();
                 let email = format!("crash-w{w}-n{n}+clerk_test@example.com");
                 if sign_up_email(&base, &c, &email).await.is_some() {
-                    if w % 2 == 0 {
+                    if w.is_multiple_of(2) {
                         acked_on_a.fetch_add(1, Ordering::SeqCst);
                     }
                     acked.lock().unwrap().push((c, email));
