@@ -240,7 +240,7 @@ fn test(root: &Path) -> Result<(), String> {
         STEPS,
         "Native tests (cargo test --workspace; the server API suite on SQLite and on a throwaway PostgreSQL)",
     );
-    let native = match postgres::Cluster::start() {
+    let native = match postgres::Cluster::start(false) {
         Ok(cluster) => {
             let url = cluster.url();
             run_layer(
@@ -429,7 +429,7 @@ fn bench(root: &Path) -> Result<(), String> {
         STEPS,
         "Benchmark (the server on SQLite, then on a throwaway PostgreSQL with one and two instances)",
     );
-    let cluster = postgres::Cluster::start()?;
+    let cluster = postgres::Cluster::start(true)?;
     let databases = format!(
         "{},{}",
         cluster.create_database("bench_one_instance")?,

@@ -19,8 +19,10 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Installs PostgreSQL when missing, then creates and starts a fresh cluster.
-    pub fn start() -> Result<Self, String> {
+    /// Installs PostgreSQL when missing, then creates and starts a fresh cluster. `durable`
+    /// keeps PostgreSQL's own commit guarantees (fsync, synchronous commit: benchmarks compare at
+    /// equal durability); without it the cluster trades them for speed (tests).
+    pub fn start(durable: bool) -> Result<Self, String> {
         let bin = match server_bin_dir() {
             Some(bin) => bin,
             None => {
@@ -56,11 +58,15 @@ impl Cluster {
             ],
         )?;
         cluster.port = free_port()?;
-        // Durability is irrelevant for a cluster deleted after the run; fsync off makes the
-        // per-test CREATE DATABASE cheap. Room for every test's pool at once.
+        // For tests durability is irrelevant (the cluster is deleted after the run) and fsync off
+        // makes the per-test CREATE DATABASE cheap. Room for every test's pool at once.
+        let speed = if durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections=300{speed}",
             cluster.port,
             cluster.dir_str()
         );
