@@ -128,6 +128,10 @@ pub mod codes {
     pub const SESSION_EXISTS: &str = "session_exists";
     /// 429: rate limited; see the `Retry-After` header.
     pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
+    /// 403: too many wrong codes for this identifier; `meta.lockout_expires_in_seconds`.
+    pub const USER_LOCKED: &str = "user_locked";
+    /// 403: a mutation from an origin this instance does not allow.
+    pub const ORIGIN_INVALID: &str = "origin_invalid";
     /// 401: no active session for this request.
     pub const AUTHENTICATION_INVALID: &str = "authentication_invalid";
     /// 401: the session is signed out.
@@ -1013,6 +1017,9 @@ pub struct ErrorMeta {
     /// Seconds until a retry is allowed (for 429; onetime-specific).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// Seconds until a locked identifier unlocks (403 `user_locked`, as Clerk's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockout_expires_in_seconds: Option<u64>,
 }
 
 /// `GET /.well-known/jwks.json`.

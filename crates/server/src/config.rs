@@ -80,6 +80,80 @@ impl Default for CodeConfig {
     }
 }
 
+/// `[protection]`: defences against abuse (SMS pumping, code guessing, floods). Every counter
+/// lives in the database, so limits hold across restarts and instances. They apply in `--dev`
+/// too; only Clerk's test identifiers skip the send budgets there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProtectionConfig {
+    /// Code sends per client IP per `ip_window_secs` (default 20).
+    pub sends_per_ip: u32,
+    /// Window of the per-IP send budget in seconds (default 3600).
+    pub ip_window_secs: u64,
+    /// Proxies in front of the server that append to `X-Forwarded-For` (default 0: the header is
+    /// ignored and the socket's peer address is the client). With N, the Nth address from the
+    /// right is the client.
+    pub trusted_proxies: u32,
+    /// SMS codes the whole instance sends per hour (default 1000).
+    pub sms_per_hour: u32,
+    /// ISO 3166 alpha-2 countries SMS codes may go to (default empty: all).
+    pub sms_countries: Vec<String>,
+    /// Consecutive wrong codes for one identifier, across all its sign-ins and sign-ups, that
+    /// lock it (default 100, NIST 800-63B's ceiling).
+    pub max_failures: u32,
+    /// How long a locked identifier stays locked, seconds (default 3600).
+    pub lockout_secs: u64,
+    /// Sign-in for an unknown identifier answers exactly like a known one (default false).
+    pub enumeration_protection: bool,
+    /// Provider calls (SMS/email sends) in flight at once per instance (default 64).
+    pub max_concurrent_sends: u32,
+    /// How often the housekeeping task deletes abandoned and expired rows, seconds (default 600).
+    pub housekeeping_interval_secs: u64,
+}
+
+impl Default for ProtectionConfig {
+    fn default() -> Self {
+        Self {
+            sends_per_ip: 20,
+            ip_window_secs: 3600,
+            trusted_proxies: 0,
+            sms_per_hour: 1000,
+            sms_countries: Vec::new(),
+            max_failures: 100,
+            lockout_secs: 3600,
+            enumeration_protection: false,
+            max_concurrent_sends: 64,
+            housekeeping_interval_secs: 600,
+        }
+    }
+}
+
+impl ProtectionConfig {
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.sends_per_ip == 0
+            || self.ip_window_secs == 0
+            || self.sms_per_hour == 0
+            || self.max_failures == 0
+            || self.lockout_secs == 0
+            || self.max_concurrent_sends == 0
+            || self.housekeeping_interval_secs == 0
+        {
+            anyhow::bail!(
+                "protection: sends_per_ip, ip_window_secs, sms_per_hour, max_failures, \
+                 lockout_secs, max_concurrent_sends and housekeeping_interval_secs must be > 0"
+            );
+        }
+        for country in &self.sms_countries {
+            if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+                anyhow::bail!(
+                    "protection.sms_countries: {country:?} is not an ISO 3166 alpha-2 code in capitals (e.g. \"US\")"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The instance configuration, read from the `--config` TOML file (see
 /// `config/onetime.example.toml`). Every key is optional; the defaults follow Clerk's
 /// passwordless guide: phone number first (SMS codes), email codes as the alternative,
@@ -109,6 +183,8 @@ pub struct InstanceConfig {
     pub codes: CodeConfig,
     /// `[delivery]`: how codes reach phones and mailboxes.
     pub delivery: crate::delivery::settings::DeliveryConfig,
+    /// `[protection]`: abuse defences.
+    pub protection: ProtectionConfig,
 }
 
 impl Default for InstanceConfig {
@@ -127,6 +203,7 @@ impl Default for InstanceConfig {
             identifiers: Identifiers::default(),
             codes: CodeConfig::default(),
             delivery: crate::delivery::settings::DeliveryConfig::default(),
+            protection: ProtectionConfig::default(),
         }
     }
 }
@@ -174,6 +251,7 @@ impl InstanceConfig {
             anyhow::bail!("codes.lifetime_secs, max_attempts and sends_per_identifier must be > 0");
         }
         self.delivery.validate()?;
+        self.protection.validate()?;
         if self.session_lifetime_secs == 0 {
             anyhow::bail!("session_lifetime_secs must be > 0");
         }

@@ -290,6 +290,35 @@ impl AppError {
         e
     }
 
+    /// 403 `user_locked` (Clerk's shape: `meta.lockout_expires_in_seconds`).
+    pub fn user_locked(expires_in_secs: u64) -> Self {
+        let secs = expires_in_secs.max(1);
+        let minutes = secs.div_ceil(60);
+        let mut e = Self::api(
+            StatusCode::FORBIDDEN,
+            codes::USER_LOCKED,
+            "Account locked",
+            format!(
+                "Your account is locked after too many wrong codes. You will be able to try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+        );
+        if let Self::Api(f) = &mut e {
+            f.error.meta.lockout_expires_in_seconds = Some(secs);
+        }
+        e
+    }
+
+    /// 403 `origin_invalid`: a mutation from a foreign origin.
+    pub fn origin_invalid() -> Self {
+        Self::api(
+            StatusCode::FORBIDDEN,
+            codes::ORIGIN_INVALID,
+            "Invalid HTTP Origin header",
+            "The request's Origin is neither this server's nor one of its allowed origins.",
+        )
+    }
+
     /// 401 `signed_out`.
     pub fn signed_out() -> Self {
         Self::api(

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod otp;
+pub mod protection;
 pub mod render;
 pub mod routes;
 pub mod startup;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub outbox: Option<delivery::DevSender>,
     /// JWT issuer.
     pub issuer: String,
+    /// Caps provider calls in flight (`[protection] max_concurrent_sends`).
+    pub send_permits: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for AppState {

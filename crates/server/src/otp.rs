@@ -30,6 +30,8 @@ pub struct Target<'a> {
     pub owner: &'a str,
     /// Field name (`phone_number`, `email_address`, `first_factor`).
     pub field: &'a str,
+    /// The request parameter that named the recipient (for errors about it).
+    pub param: &'a str,
     /// Recipient (E.164 / email).
     pub recipient: &'a str,
     /// `phone_code` / `email_code`.
@@ -38,6 +40,8 @@ pub struct Target<'a> {
     pub is_test: bool,
     /// Client locale.
     pub locale: Option<String>,
+    /// The client's address (per-IP send budget).
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 /// Whether `recipient` is a Clerk test identifier (only meaningful in dev mode).
@@ -67,6 +71,8 @@ pub struct Prepared {
     pub changes: Vec<Change>,
     /// What to send after the commit.
     pub message: Option<OutgoingCode>,
+    /// The budget keys reserved (given back by [`cancel_send`] when delivery fails).
+    pub reserved: Vec<String>,
 }
 
 /// Puts a new code into `state`, enforcing the cooldown; the caller commits `state` with
@@ -95,22 +101,27 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         let nothing = Prepared {
             changes: Vec::new(),
             message: None,
+            reserved: Vec::new(),
         };
         (TEST_CODE.to_owned(), nothing)
     } else {
-        let code = crypto::new_code();
-        let reserve = Change::ReserveSend {
-            identifier: target.recipient.to_owned(),
-            at: now,
-            window_ms: i64::try_from(rules.send_window_secs).unwrap_or(i64::MAX / 2000) * 1000,
-            limit: i64::from(rules.sends_per_identifier),
+        let channel = if target.strategy == strategies::PHONE_CODE {
+            crate::protection::check_sms_country(
+                &app.config.protection,
+                target.recipient,
+                target.param,
+            )?;
+            Channel::Sms
+        } else {
+            Channel::Email
         };
+        let code = crypto::new_code();
+        let buckets =
+            crate::protection::send_buckets(app, target.recipient, channel, target.client_ip);
+        let reserved = buckets.iter().map(|b| b.key.clone()).collect();
+        let reserve = Change::ReserveSend { buckets, at: now };
         let message = OutgoingCode {
-            channel: if target.strategy == strategies::PHONE_CODE {
-                Channel::Sms
-            } else {
-                Channel::Email
-            },
+            channel,
             recipient: target.recipient.to_owned(),
             code: code.clone(),
             app_name: app.config.app_name.clone(),
@@ -120,6 +131,7 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         let prepared = Prepared {
             changes: vec![reserve],
             message: Some(message),
+            reserved,
         };
         (code, prepared)
     };
@@ -136,16 +148,22 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
 /// the previous state and commits [`cancel_send`], so neither the cooldown nor the budget is
 /// used up and the user can try again at once.
 pub async fn deliver(app: &App, message: &OutgoingCode) -> Result<()> {
+    // At most `max_concurrent_sends` provider calls in flight; the others queue here.
+    let _permit = app
+        .send_permits
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     app.sender.send(message).await.map_err(|e| {
         tracing::warn!(error = %e, recipient = %message.recipient, "code delivery failed");
         AppError::delivery_failed()
     })
 }
 
-/// Gives back the send reservation made at `reserved_at` for `message`.
-pub fn cancel_send(message: &OutgoingCode, reserved_at: i64) -> Change {
+/// Gives back the send reservations [`prepare`] made at `reserved_at`.
+pub fn cancel_send(reserved: &[String], reserved_at: i64) -> Change {
     Change::CancelSend {
-        identifier: message.recipient.clone(),
+        keys: reserved.to_vec(),
         at: reserved_at,
     }
 }
@@ -189,6 +207,26 @@ pub fn attempt(
             state.code_mac = None;
         }
         Err(AppError::code_incorrect())
+    }
+}
+
+/// What an attempt's outcome does to the identifier's failure count: a wrong code adds one
+/// (locking it at `max_failures`), a right one starts it again. `None` for other outcomes.
+pub fn failure_count_change(app: &App, state: &VerifState, outcome: &Result<()>) -> Option<Change> {
+    let p = &app.config.protection;
+    match outcome {
+        Ok(()) => Some(Change::CodeSucceeded {
+            identifier: state.target.clone(),
+        }),
+        Err(e) if e.code() == Some(onetime_protocol::codes::FORM_CODE_INCORRECT) => {
+            Some(Change::CodeFailed {
+                identifier: state.target.clone(),
+                at: app.now(),
+                max_failures: i64::from(p.max_failures),
+                lockout_ms: i64::try_from(p.lockout_secs).unwrap_or(i64::MAX / 2000) * 1000,
+            })
+        }
+        Err(_) => None,
     }
 }
 

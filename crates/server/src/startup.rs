@@ -126,6 +126,9 @@ impl Application {
             sender,
             outbox,
             issuer,
+            send_permits: tokio::sync::Semaphore::new(
+                usize::try_from(config.instance.protection.max_concurrent_sends).unwrap_or(64),
+            ),
         });
         let mut router = routes::router(state.clone(), config.static_dir.as_deref());
         if !config.instance.allowed_origins.is_empty() {
@@ -180,10 +183,17 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(crate::protection::housekeeping(self.state.clone()));
         let svc = tower::util::MapRequestLayer::new(routes::method_override).layer(self.router);
-        axum::serve(self.listener, svc.into_make_service())
-            .with_graceful_shutdown(shutdown)
-            .await
+        // The peer address reaches the handlers (per-IP budgets, see `protection::client_ip`).
+        let served = axum::serve(
+            self.listener,
+            svc.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        housekeeping.abort();
+        served
     }
 
     /// Serves until Ctrl-C or SIGTERM.

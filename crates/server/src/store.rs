@@ -272,26 +272,63 @@ pub enum Change {
         /// ms.
         at: i64,
     },
-    /// Reserve one code send to `identifier` at `at`, unless `limit` sends already happened in
-    /// the `window_ms` before it ([`StoreError::SendBudgetSpent`]). Also forgets the recipient's
-    /// sends that left the window.
+    /// Reserve one code send at `at` in every bucket, unless one of them already holds `limit`
+    /// sends in the `window_ms` before it ([`StoreError::SendBudgetSpent`], nothing reserved).
+    /// Also forgets the buckets' sends that left their windows.
     ReserveSend {
+        /// The budgets this send counts against.
+        buckets: Vec<SendBucket>,
+        /// ms.
+        at: i64,
+    },
+    /// Give back the reservations made at `at` in these buckets (the delivery failed).
+    CancelSend {
+        /// Bucket keys, as reserved.
+        keys: Vec<String>,
+        /// ms, as reserved.
+        at: i64,
+    },
+    /// A wrong code for `identifier`: one more consecutive failure; at `max_failures` the
+    /// identifier is locked until `at + lockout_ms` (and the count starts again).
+    CodeFailed {
         /// Phone or email.
         identifier: String,
         /// ms.
         at: i64,
-        /// Sliding window, ms.
-        window_ms: i64,
-        /// Sends allowed per window.
-        limit: i64,
+        /// Failures that lock.
+        max_failures: i64,
+        /// Lock duration, ms.
+        lockout_ms: i64,
     },
-    /// Give back a reservation whose delivery failed (the one made at `at`).
-    CancelSend {
+    /// A right code for `identifier`: its consecutive failures start again from zero.
+    CodeSucceeded {
         /// Phone or email.
         identifier: String,
-        /// ms, as reserved.
-        at: i64,
     },
+}
+
+/// One send budget: at most `limit` sends per sliding `window_ms` under `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendBucket {
+    /// The recipient (E.164 phone, email mailbox), `ip:<address>` or `sms:all`.
+    pub key: String,
+    /// Sends per window.
+    pub limit: i64,
+    /// Sliding window, ms.
+    pub window_ms: i64,
+}
+
+/// What one housekeeping pass deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Housekept {
+    /// Abandoned (or long finished) sign-ins.
+    pub sign_ins: u64,
+    /// Abandoned (or long finished) sign-ups.
+    pub sign_ups: u64,
+    /// Send records past every budget window.
+    pub sends: u64,
+    /// Clients with no active session, idle past their lifetime.
+    pub clients: u64,
 }
 
 /// Which database a [`Store`] speaks to.
@@ -695,64 +732,97 @@ macro_rules! apply_change {
                     .await
                     .map_err(StoreError::from_sqlx)?;
             }
-            Change::ReserveSend {
-                identifier,
-                at,
-                window_ms,
-                limit,
-            } => {
-                if let Some(lock) = $lock_recipient {
-                    // Serialises the count and the insert per recipient until commit.
-                    sqlx::query(lock)
-                        .bind(identifier)
+            Change::ReserveSend { buckets, at } => {
+                let mut sorted: Vec<&SendBucket> = buckets.iter().collect();
+                // A fixed order, so two transactions never wait for each other's locks in turn.
+                sorted.sort_by(|x, y| x.key.cmp(&y.key));
+                for bucket in sorted {
+                    if let Some(lock) = $lock_recipient {
+                        // Serialises the count and the insert per bucket until commit.
+                        sqlx::query(lock)
+                            .bind(&bucket.key)
+                            .execute(&mut *$conn)
+                            .await
+                            .map_err(StoreError::from_sqlx)?;
+                    }
+                    sqlx::query("DELETE FROM code_sends WHERE identifier = $1 AND sent_at <= $2")
+                        .bind(&bucket.key)
+                        .bind(at - bucket.window_ms)
                         .execute(&mut *$conn)
                         .await
                         .map_err(StoreError::from_sqlx)?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO code_sends (identifier, sent_at) SELECT $1, $2 \
+                         WHERE (SELECT COUNT(*) FROM code_sends WHERE identifier = $1) < $3",
+                    )
+                    .bind(&bucket.key)
+                    .bind(at)
+                    .bind(bucket.limit)
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?
+                    .rows_affected();
+                    if inserted == 0 {
+                        let oldest: Option<i64> = sqlx::query_scalar(
+                            "SELECT MIN(sent_at) FROM code_sends WHERE identifier = $1",
+                        )
+                        .bind(&bucket.key)
+                        .fetch_one(&mut *$conn)
+                        .await
+                        .map_err(StoreError::from_sqlx)?;
+                        let wait_ms = oldest.unwrap_or(*at) + bucket.window_ms - at;
+                        return Err(StoreError::SendBudgetSpent {
+                            retry_after_secs: u64::try_from((wait_ms + 999) / 1000)
+                                .unwrap_or(1)
+                                .max(1),
+                        });
+                    }
                 }
-                let since = at - window_ms;
-                sqlx::query("DELETE FROM code_sends WHERE identifier = $1 AND sent_at <= $2")
-                    .bind(identifier)
-                    .bind(since)
+            }
+            Change::CancelSend { keys, at } => {
+                for key in keys {
+                    sqlx::query(
+                        "DELETE FROM code_sends WHERE id = (SELECT id FROM code_sends \
+                         WHERE identifier = $1 AND sent_at = $2 LIMIT 1)",
+                    )
+                    .bind(key)
+                    .bind(at)
                     .execute(&mut *$conn)
                     .await
                     .map_err(StoreError::from_sqlx)?;
-                let inserted = sqlx::query(
-                    "INSERT INTO code_sends (identifier, sent_at) SELECT $1, $2 \
-                     WHERE (SELECT COUNT(*) FROM code_sends WHERE identifier = $1) < $3",
-                )
-                .bind(identifier)
-                .bind(at)
-                .bind(limit)
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?
-                .rows_affected();
-                if inserted == 0 {
-                    let oldest: Option<i64> = sqlx::query_scalar(
-                        "SELECT MIN(sent_at) FROM code_sends WHERE identifier = $1",
-                    )
-                    .bind(identifier)
-                    .fetch_one(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-                    let wait_ms = oldest.unwrap_or(*at) + window_ms - at;
-                    return Err(StoreError::SendBudgetSpent {
-                        retry_after_secs: u64::try_from((wait_ms + 999) / 1000)
-                            .unwrap_or(1)
-                            .max(1),
-                    });
                 }
             }
-            Change::CancelSend { identifier, at } => {
+            Change::CodeFailed {
+                identifier,
+                at,
+                max_failures,
+                lockout_ms,
+            } => {
                 sqlx::query(
-                    "DELETE FROM code_sends WHERE id = (SELECT id FROM code_sends \
-                     WHERE identifier = $1 AND sent_at = $2 LIMIT 1)",
+                    "INSERT INTO lockouts (identifier, failures, locked_until) VALUES ($1, 1, NULL) \
+                     ON CONFLICT (identifier) DO UPDATE SET failures = lockouts.failures + 1",
                 )
                 .bind(identifier)
-                .bind(at)
                 .execute(&mut *$conn)
                 .await
                 .map_err(StoreError::from_sqlx)?;
+                sqlx::query(
+                    "UPDATE lockouts SET locked_until = $2, failures = 0 \
+                     WHERE identifier = $1 AND failures >= $3",
+                )
+                .bind(identifier)
+                .bind(at + lockout_ms)
+                .bind(max_failures)
+                .execute(&mut *$conn)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            }
+            Change::CodeSucceeded { identifier } => {
+                sqlx::query("DELETE FROM lockouts WHERE identifier = $1")
+                    .bind(identifier)
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
             }
         }
     };
@@ -1017,6 +1087,70 @@ impl Store {
                 .bind(value)
                 .fetch_optional(pool)
                 .await?
+        }))
+    }
+
+    /// Until when (ms) `identifier` is locked after too many wrong codes, if it ever was.
+    pub async fn locked_until(&self, identifier: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT locked_until FROM lockouts WHERE identifier = $1",
+            )
+            .bind(identifier)
+            .fetch_optional(pool)
+            .await?
+            .flatten()
+        }))
+    }
+
+    /// Deletes what nobody can use any more: sign-ins and sign-ups abandoned before
+    /// `abandoned_before` (ms), send records older than `sends_before`, and clients without an
+    /// active session idle since `idle_before`. Idempotent; safe on any number of instances.
+    pub async fn housekeep(
+        &self,
+        abandoned_before: i64,
+        sends_before: i64,
+        idle_before: i64,
+    ) -> Result<Housekept, StoreError> {
+        Ok(on_db!(self, pool => {
+            let sign_ins = sqlx::query("DELETE FROM sign_ins WHERE abandon_at < $1")
+                .bind(abandoned_before)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let sign_ups = sqlx::query("DELETE FROM sign_ups WHERE abandon_at < $1")
+                .bind(abandoned_before)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let sends = sqlx::query("DELETE FROM code_sends WHERE sent_at < $1")
+                .bind(sends_before)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let clients = sqlx::query(
+                "DELETE FROM clients WHERE updated_at < $1 AND NOT EXISTS \
+                 (SELECT 1 FROM sessions s WHERE s.client_id = clients.id AND s.status = 'active')",
+            )
+            .bind(idle_before)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            Housekept { sign_ins, sign_ups, sends, clients }
+        }))
+    }
+
+    /// Rows in `table` (tests check what housekeeping left).
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        let sql = match table {
+            "clients" => "SELECT COUNT(*) FROM clients",
+            "sign_ins" => "SELECT COUNT(*) FROM sign_ins",
+            "sign_ups" => "SELECT COUNT(*) FROM sign_ups",
+            "code_sends" => "SELECT COUNT(*) FROM code_sends",
+            _ => "SELECT COUNT(*) FROM sessions",
+        };
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar(sql).fetch_one(pool).await?
         }))
     }
 

@@ -12,6 +12,13 @@ use super::ParseError;
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// The ISO 3166 alpha-2 country of an E.164 number (`"US"`), from libphonenumber's metadata
+    /// (the `phonenumber` crate): NANP numbers are told apart by area code.
+    pub fn country_of(e164: &str) -> Option<String> {
+        let parsed = phonenumber::parse(None, e164).ok()?;
+        parsed.country().id().map(|id| id.as_ref().to_owned())
+    }
+
     /// Parses user input; separators (space, `-`, `.`, `(`, `)`) are removed.
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let err = || {

@@ -19,6 +19,9 @@ pub struct Ctx {
     pub https: bool,
     /// `Origin` header.
     pub origin: Option<String>,
+    /// The client's address (`protection::client_ip`: the peer, or behind trusted proxies
+    /// their `X-Forwarded-For` entry).
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 impl FromRequestParts<App> for Ctx {
@@ -44,10 +47,20 @@ impl FromRequestParts<App> for Ctx {
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let client_ip = crate::protection::client_ip(
+            peer,
+            &parts.headers,
+            app.config.protection.trusted_proxies,
+        );
         Ok(Self {
             client_id,
             https,
             origin,
+            client_ip,
         })
     }
 }

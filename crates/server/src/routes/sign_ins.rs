@@ -11,7 +11,7 @@ use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{Change, ClientRow, IdentRow, SignInRow, VerifState};
-use crate::{App, crypto};
+use crate::{App, crypto, protection};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use onetime_protocol::{self as p, fields, strategies};
@@ -48,6 +48,7 @@ async fn lookup(app: &App, raw: &str) -> Result<(String, String)> {
         }
         let ph = PhoneNumber::parse(raw)
             .map_err(|e| AppError::param_format_invalid(fields::IDENTIFIER, e.0))?;
+        protection::check_sms_country(&app.config.protection, ph.as_str(), fields::IDENTIFIER)?;
         (fields::PHONE_NUMBER, ph.as_str().to_owned())
     } else {
         if !ids.username.sign_in {
@@ -136,6 +137,7 @@ async fn pick_ident(
 /// [`persist`] claims it, [`deliver`] sends it.
 async fn prepare_factor(
     app: &App,
+    ctx: &Ctx,
     si: &mut SignInRow,
     strategy: &'static str,
     requested: Option<&str>,
@@ -145,10 +147,12 @@ async fn prepare_factor(
     let target = Target {
         owner: &si.id,
         field: FIRST_FACTOR,
+        param: fields::IDENTIFIER,
         recipient: &ident.value,
         strategy,
         is_test: otp::is_test_identifier(&ident.value),
         locale: si.locale.clone(),
+        client_ip: ctx.client_ip,
     };
     let prepared = otp::prepare(app, target, &mut state)?;
     state.ident_id = Some(ident.id);
@@ -197,7 +201,7 @@ async fn deliver(
         .and_then(|s| s.last_sent_at)
         .unwrap_or_default();
     si.first_factor = before;
-    let undo = vec![otp::cancel_send(&message, reserved_at)];
+    let undo = vec![otp::cancel_send(&prepared.reserved, reserved_at)];
     if let Err(undo_error) = persist(app, si, client, undo).await {
         // Another request changed the sign-in meanwhile; it owns the state now.
         tracing::info!(sign_in = %si.id, error = %undo_error, "undoing a failed send lost a race");
@@ -227,6 +231,7 @@ pub async fn create(
         let mut client = client_or_new(&app, &ctx).await?;
         ensure_no_active_session(&app, &client).await?;
         let (identifier, user_id) = lookup(&app, raw).await?;
+        protection::ensure_not_locked(&app, &identifier).await?;
         let now = app.now();
         let mut si = SignInRow {
             id: crypto::new_id("sia"),
@@ -245,7 +250,7 @@ pub async fn create(
         client.sign_in_id = Some(si.id.clone());
         let id = si.id.clone();
         match strategy {
-            Some(strategy) => match prepare_factor(&app, &mut si, strategy, None).await {
+            Some(strategy) => match prepare_factor(&app, &ctx, &mut si, strategy, None).await {
                 Ok(prepared) => {
                     persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
                     deliver(&app, &mut si, &mut client, None, prepared).await?;
@@ -299,7 +304,7 @@ pub async fn prepare(
             form.email_address_id.as_deref()
         };
         let before = si.first_factor.clone();
-        let prepared = prepare_factor(&app, &mut si, strategy, requested).await?;
+        let prepared = prepare_factor(&app, &ctx, &mut si, strategy, requested).await?;
         persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
         deliver(&app, &mut si, &mut client, before, prepared).await?;
         Ok((Resource::SignIn(id.clone()), client))
@@ -330,11 +335,14 @@ pub async fn attempt(
             return Err(AppError::verification_strategy_invalid());
         }
         ensure_no_active_session(&app, &client).await?;
+        // Locked: refused before the code is judged, even the right one.
+        protection::ensure_not_locked(&app, &state.target).await?;
         let outcome = otp::attempt(&app, &si.id, FIRST_FACTOR, &mut state, &code);
+        let counted = otp::failure_count_change(&app, &state, &outcome);
         let strategy_used = state.strategy.clone();
         si.first_factor = Some(state);
         if let Err(e) = outcome {
-            persist(&app, &mut si, &mut client, Vec::new()).await?;
+            persist(&app, &mut si, &mut client, counted.into_iter().collect()).await?;
             return Err(e);
         }
         let now = app.now();
@@ -344,10 +352,11 @@ pub async fn attempt(
             .ok_or_else(|| AppError::client_state_invalid("attempt first factor"))?;
         let session = new_session(&app, &client.id, &user_id);
         let session_id = session.id.clone();
-        let changes = vec![
+        let mut changes = vec![
             Change::Session(session),
             Change::UserSignedIn { user_id, at: now },
         ];
+        changes.extend(counted);
         si.status = "complete".into();
         si.created_session_id = Some(session_id.clone());
         client.last_active_session_id = Some(session_id);

@@ -10,7 +10,7 @@ use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{Change, ClientRow, IdentRow, SignUpRow, SignUpVerifs, StoreError, UserRow};
-use crate::{App, crypto, render};
+use crate::{App, crypto, protection, render};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use onetime_protocol::{self as p, fields, strategies};
@@ -105,6 +105,11 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         }
         let phone = PhoneNumber::parse(raw)
             .map_err(|e| AppError::param_format_invalid(fields::PHONE_NUMBER, e.0))?;
+        protection::check_sms_country(
+            &app.config.protection,
+            phone.as_str(),
+            fields::PHONE_NUMBER,
+        )?;
         if app
             .store
             .ident_by_value(fields::PHONE_NUMBER, phone.as_str())
@@ -344,22 +349,24 @@ pub async fn prepare(
         let target = Target {
             owner: &owner,
             field,
+            param: field,
             recipient: &value,
             strategy,
             is_test: otp::is_test_identifier(&value),
             locale,
+            client_ip: ctx.client_ip,
         };
         let prepared = otp::prepare(&app, target, &mut state)?;
         let reserved_at = state.last_sent_at.unwrap_or_default();
         *state_slot = Some(state);
-        commit(&app, &mut su, &mut client, prepared.changes).await?;
+        commit(&app, &mut su, &mut client, prepared.changes.clone()).await?;
         if let Some(message) = prepared.message
             && let Err(e) = otp::deliver(&app, &message).await
         {
             // Not sent: the verification goes back to what it was and the budget is given back,
             // so the user can try again at once.
             *slot(&mut su, strategy)?.2 = before;
-            let undo = vec![otp::cancel_send(&message, reserved_at)];
+            let undo = vec![otp::cancel_send(&prepared.reserved, reserved_at)];
             if let Err(undo_error) = commit(&app, &mut su, &mut client, undo).await {
                 tracing::info!(sign_up = %su.id, error = %undo_error, "undoing a failed send lost a race");
             }
@@ -396,9 +403,12 @@ pub async fn attempt(
         else {
             return Err(AppError::verification_missing());
         };
+        // Locked: refused before the code is judged, even the right one.
+        protection::ensure_not_locked(&app, &state.target).await?;
         let outcome = otp::attempt(&app, &owner, field, &mut state, &code);
+        let counted = otp::failure_count_change(&app, &state, &outcome);
         *state_slot = Some(state);
-        commit(&app, &mut su, &mut client, Vec::new()).await?;
+        commit(&app, &mut su, &mut client, counted.into_iter().collect()).await?;
         outcome?;
         Ok((Resource::SignUp(id.clone()), client))
     });
