@@ -273,6 +273,8 @@ pub struct Config {
     pub database_statement_timeout_ms: u64,
     /// Dev mode: test identifiers with `424242`, codes in the log and at `/dev/outbox`.
     pub dev: bool,
+    /// Let dev mode listen on a non-loopback address (containers); refused otherwise.
+    pub dev_allow_public: bool,
     /// Directory of a built app to serve with SPA fallback.
     pub static_dir: Option<PathBuf>,
     /// Server secret (HMAC of codes and of the client cookie). Required outside dev mode.
@@ -295,6 +297,7 @@ impl Config {
             database_max_connections: None,
             database_statement_timeout_ms: 5_000,
             dev: false,
+            dev_allow_public: false,
             static_dir: None,
             secret: None,
             instance: InstanceConfig::default(),

@@ -52,6 +52,9 @@ struct Cli {
     /// Dev mode: Clerk test identifiers accept 424242, other codes go to the log and GET /dev/outbox.
     #[arg(long, env = "ONETIME_DEV", value_parser = clap::builder::BoolishValueParser::new())]
     dev: bool,
+    /// Allow --dev on a non-loopback --listen address (e.g. inside a container).
+    #[arg(long, env = "ONETIME_DEV_ALLOW_PUBLIC", value_parser = clap::builder::BoolishValueParser::new())]
+    dev_allow_public: bool,
     /// Serve a built app (trunk build --release output) from this directory, with SPA fallback.
     #[arg(long = "static", env = "ONETIME_STATIC", value_name = "DIR")]
     static_dir: Option<PathBuf>,
@@ -94,6 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         database_max_connections: cli.database_max_connections,
         database_statement_timeout_ms: cli.database_statement_timeout_ms,
         dev: cli.dev,
+        dev_allow_public: cli.dev_allow_public,
         static_dir: cli.static_dir,
         secret: std::env::var("ONETIME_SECRET")
             .ok()
@@ -104,6 +108,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     println!("onetime-server listening on http://{}", app.local_addr());
     if cli.dev {
+        eprintln!(
+            "\n=== WARNING: DEV MODE. Not for production: every code is shown in this log and at \
+             /dev/outbox, and Clerk's test identifiers sign in with 424242. ===\n"
+        );
         println!(
             "dev mode: codes appear in this log and at http://{}/dev/outbox; test numbers +1XXX55501NN and +clerk_test emails use 424242",
             app.local_addr()

@@ -105,7 +105,7 @@ pub fn check_sms_country(p: &ProtectionConfig, phone: &str, param: &str) -> Resu
     }
     let country = crate::domain::PhoneNumber::country_of(phone);
     match country {
-        Some(c) if p.sms_countries.iter().any(|allowed| *allowed == c) => Ok(()),
+        Some(c) if p.sms_countries.contains(&c) => Ok(()),
         Some(c) => Err(AppError::param_format_invalid(
             param,
             format!(

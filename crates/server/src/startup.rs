@@ -58,6 +58,14 @@ impl Application {
     /// [`Application::build`] with injected dependencies.
     pub async fn build_with(config: Config, deps: Deps) -> anyhow::Result<Self> {
         config.instance.validate()?;
+        if config.dev && !config.listen.ip().is_loopback() && !config.dev_allow_public {
+            anyhow::bail!(
+                "--dev refuses to listen on {}: dev mode accepts Clerk's test identifiers with 424242 and \
+                 shows every code at /dev/outbox, so it stays on this machine. Listen on 127.0.0.1, or \
+                 pass --dev-allow-public if this is a container whose port only you can reach",
+                config.listen
+            );
+        }
         // Delivery providers (and their secrets) are checked before anything is opened.
         let delivery =
             crate::delivery::setup::build(&config.instance, config.dev, &config.delivery_secrets)?;

@@ -15,3 +15,4 @@ mod delivery_smtp;
 mod delivery_support;
 mod delivery_webhook;
 mod multi_instance;
+mod protection;

@@ -1,0 +1,309 @@
+//! `[protection]`: each defence against abuse, proven against the real router and database.
+
+use crate::helpers::{Resp, TestApp, browser, into_resp, spawn_app, spawn_app_with};
+use onetime_server::store::{DatabaseOptions, Store};
+
+/// A NANP number outside Clerk's test range (`555-01NN`), so codes really go out and count.
+fn real_phone(i: usize) -> String {
+    format!("+1415555{:04}", 2000 + i)
+}
+
+/// Creates a sign-up for `phone` and prepares it, sending `X-Forwarded-For: xff` if given.
+async fn sign_up_and_send(app: &TestApp, phone: &str, xff: Option<&str>) -> Resp {
+    let c = browser();
+    let r = app
+        .post(&c, "/v1/client/sign_ups", &[("phone_number", phone)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.id();
+    let mut req = c
+        .post(format!(
+            "{}/v1/client/sign_ups/{id}/prepare_verification",
+            app.base
+        ))
+        .form(&[("strategy", "phone_code")]);
+    if let Some(xff) = xff {
+        req = req.header("x-forwarded-for", xff);
+    }
+    into_resp(req.send().await.unwrap()).await
+}
+
+fn count_ok(answers: &[Resp]) -> usize {
+    for r in answers.iter().filter(|r| r.status != 200) {
+        r.assert_error(429, "too_many_requests");
+        assert!(r.retry_after.is_some(), "{}", r.body);
+    }
+    answers.iter().filter(|r| r.status == 200).count()
+}
+
+both_backends!(sends_from_one_ip_share_one_budget_whatever_x_forwarded_for_says);
+async fn sends_from_one_ip_share_one_budget_whatever_x_forwarded_for_says() {
+    let app = spawn_app().await;
+    let mut answers = Vec::new();
+    for i in 0..45 {
+        let spoofed = format!("203.0.113.{i}");
+        answers.push(sign_up_and_send(&app, &real_phone(i), Some(&spoofed)).await);
+    }
+    assert_eq!(count_ok(&answers), 20, "sends_per_ip is 20 per hour");
+    assert!(
+        answers[20]
+            .retry_after
+            .as_deref()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 3000
+    );
+}
+
+both_backends!(a_trusted_proxy_gives_each_client_its_own_budget);
+async fn a_trusted_proxy_gives_each_client_its_own_budget() {
+    let app = spawn_app_with(|c| c.instance.protection.trusted_proxies = 1).await;
+    for (n, client) in ["198.51.100.7", "198.51.100.8"].iter().enumerate() {
+        let mut answers = Vec::new();
+        for i in 0..25 {
+            // What the client wrote, then what the proxy saw: only the proxy's entry counts.
+            let xff = format!("10.9.9.{i}, {client}");
+            let phone = real_phone(100 * (n + 1) + i);
+            answers.push(sign_up_and_send(&app, &phone, Some(&xff)).await);
+        }
+        assert_eq!(count_ok(&answers), 20, "client {client}");
+    }
+}
+
+both_backends!(the_instance_wide_sms_budget_holds);
+async fn the_instance_wide_sms_budget_holds() {
+    let app = spawn_app_with(|c| c.instance.protection.sms_per_hour = 3).await;
+    let mut answers = Vec::new();
+    for i in 0..5 {
+        answers.push(sign_up_and_send(&app, &real_phone(300 + i), None).await);
+    }
+    assert_eq!(count_ok(&answers), 3);
+}
+
+both_backends!(sms_goes_only_to_allowed_countries);
+async fn sms_goes_only_to_allowed_countries() {
+    let app = spawn_app_with(|c| c.instance.protection.sms_countries = vec!["US".into()]).await;
+    let c = browser();
+    // A UK mobile and a Canadian (NANP, area code 416) number: refused, nothing sent.
+    for (phone, country) in [("+442071838750", "GB"), ("+14165550123", "CA")] {
+        let r = app
+            .post(&c, "/v1/client/sign_ups", &[("phone_number", phone)])
+            .await;
+        r.assert_error(422, "form_param_format_invalid");
+        assert_eq!(r.param(), "phone_number");
+        let long = r.body["errors"][0]["long_message"].as_str().unwrap();
+        assert!(long.contains(country), "{long}");
+        let r = app
+            .post(&c, "/v1/client/sign_ins", &[("identifier", phone)])
+            .await;
+        r.assert_error(422, "form_param_format_invalid");
+        assert_eq!(r.param(), "identifier");
+        assert_eq!(app.sends_to(phone).await, 0);
+    }
+    let r = sign_up_and_send(&app, &real_phone(400), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+both_backends!(email_subaddresses_share_the_mailbox_budget);
+async fn email_subaddresses_share_the_mailbox_budget() {
+    let app = spawn_app().await;
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        let c = browser();
+        let email = format!("victim+{i}@Example.COM");
+        let r = app
+            .post(&c, "/v1/client/sign_ups", &[("email_address", &email)])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let id = r.id();
+        let r = app
+            .post(
+                &c,
+                &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+                &[("strategy", "email_code")],
+            )
+            .await;
+        if i < 2 {
+            // The accounts stay distinct: the first two addresses become two users.
+            let code = app.code_for(&email.to_lowercase()).await;
+            let done = app
+                .post(
+                    &c,
+                    &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+                    &[("strategy", "email_code"), ("code", &code)],
+                )
+                .await;
+            assert_eq!(done.body["response"]["status"], "complete", "{}", done.body);
+        }
+        answers.push(r);
+    }
+    assert_eq!(
+        count_ok(&answers),
+        5,
+        "sends_per_identifier is 5 per mailbox"
+    );
+}
+
+/// Sends `n` wrong codes to `path`; returns the error codes answered.
+async fn wrong_codes(app: &TestApp, c: &reqwest::Client, path: &str, n: usize) -> Vec<String> {
+    let mut codes = Vec::new();
+    for _ in 0..n {
+        let r = app
+            .post(c, path, &[("strategy", "phone_code"), ("code", "111111")])
+            .await;
+        codes.push(r.code().to_owned());
+    }
+    codes
+}
+
+both_backends!(wrong_codes_over_many_sign_ins_lock_the_identifier);
+async fn wrong_codes_over_many_sign_ins_lock_the_identifier() {
+    let app = spawn_app().await;
+    let phone = "+12015550180";
+    app.sign_up_phone(&browser(), phone).await;
+    // A sign-in opened before the attack, with the right code ready.
+    let victim = browser();
+    let r = app
+        .post(
+            &victim,
+            "/v1/client/sign_ins",
+            &[("identifier", phone), ("strategy", "phone_code")],
+        )
+        .await;
+    let victim_path = format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id());
+    let mut answers = Vec::new();
+    for _ in 0..21 {
+        let c = browser();
+        let r = app
+            .post(
+                &c,
+                "/v1/client/sign_ins",
+                &[("identifier", phone), ("strategy", "phone_code")],
+            )
+            .await;
+        if r.status != 200 {
+            answers.push(r.code().to_owned());
+            continue;
+        }
+        let path = format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id());
+        answers.extend(wrong_codes(&app, &c, &path, 5).await);
+    }
+    let judged = answers
+        .iter()
+        .filter(|c| *c == "form_code_incorrect")
+        .count();
+    assert_eq!(judged, 100, "max_failures is 100: {answers:?}");
+    assert_eq!(answers.last().map(String::as_str), Some("user_locked"));
+    // Creating a sign-in and even the right code are refused while locked.
+    let r = app
+        .post(&browser(), "/v1/client/sign_ins", &[("identifier", phone)])
+        .await;
+    r.assert_error(403, "user_locked");
+    let left = r.body["errors"][0]["meta"]["lockout_expires_in_seconds"]
+        .as_u64()
+        .unwrap();
+    assert!((3500..=3600).contains(&left), "{left}");
+    let r = app
+        .post(
+            &victim,
+            &victim_path,
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    r.assert_error(403, "user_locked");
+    // An hour later the identifier signs in again.
+    app.clock.advance_secs(3601);
+    let c = browser();
+    let r = app
+        .post(
+            &c,
+            "/v1/client/sign_ins",
+            &[("identifier", phone), ("strategy", "phone_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id()),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+}
+
+both_backends!(wrong_codes_over_many_sign_ups_lock_the_identifier);
+async fn wrong_codes_over_many_sign_ups_lock_the_identifier() {
+    let app = spawn_app().await;
+    let phone = "+12015550181";
+    let mut answers = Vec::new();
+    for _ in 0..21 {
+        let c = browser();
+        let id = app
+            .start_sign_up(&c, &[("phone_number", phone)], "phone_code")
+            .await;
+        let path = format!("/v1/client/sign_ups/{id}/attempt_verification");
+        answers.extend(wrong_codes(&app, &c, &path, 5).await);
+    }
+    let judged = answers
+        .iter()
+        .filter(|c| *c == "form_code_incorrect")
+        .count();
+    assert_eq!(judged, 100, "{answers:?}");
+    assert_eq!(answers.last().map(String::as_str), Some("user_locked"));
+    let c = browser();
+    let id = app
+        .start_sign_up(&c, &[("phone_number", phone)], "phone_code")
+        .await;
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    r.assert_error(403, "user_locked");
+}
+
+both_backends!(dev_mode_refuses_a_public_listen_address);
+async fn dev_mode_refuses_a_public_listen_address() {
+    let mut c = crate::helpers::test_config();
+    c.listen = "0.0.0.0:0".parse().unwrap();
+    let err = onetime_server::Application::build(c.clone())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--dev-allow-public"), "{err}");
+    c.dev_allow_public = true;
+    crate::helpers::create_database(&c.database_url).await;
+    assert!(onetime_server::Application::build(c).await.is_ok());
+}
+
+both_backends!(housekeeping_deletes_abandoned_rows_and_keeps_live_ones);
+async fn housekeeping_deletes_abandoned_rows_and_keeps_live_ones() {
+    let config = crate::helpers::test_config();
+    let url = config.database_url.clone();
+    let clock = std::sync::Arc::new(onetime_server::clock::ManualClock::new());
+    let mut config = config;
+    config.instance.protection.housekeeping_interval_secs = 1;
+    let app = crate::helpers::spawn(config, None, clock).await;
+    // A flood of cookie-less requests: each makes a client, a sign-up and a send record.
+    for i in 0..10 {
+        let r = sign_up_and_send(&app, &real_phone(500 + i), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let signed_in = browser();
+    app.sign_up_phone(&signed_in, "+12015550182").await;
+    let store = Store::connect(&DatabaseOptions::new(url)).await.unwrap();
+    assert_eq!(store.count_rows("clients").await.unwrap(), 11);
+    assert!(store.count_rows("code_sends").await.unwrap() >= 10);
+    app.clock.advance_secs(3 * 24 * 3600);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(store.count_rows("sign_ups").await.unwrap(), 0);
+    assert_eq!(store.count_rows("code_sends").await.unwrap(), 0);
+    // Only the client with an active session is left, still signed in.
+    assert_eq!(store.count_rows("clients").await.unwrap(), 1);
+    let r = app.get(&signed_in, "/v1/client").await;
+    assert_eq!(r.body["client"]["sessions"][0]["status"], "active");
+}
