@@ -168,7 +168,9 @@ pub struct InstanceConfig {
     /// Force the `Secure` attribute on the client cookie on or off (default: decided by
     /// `public_url` or the `X-Forwarded-Proto` request header).
     pub secure_cookies: Option<bool>,
-    /// Origins allowed to call the API with credentials (CORS). Same-origin needs nothing.
+    /// Other origins allowed to call the API with credentials (CORS, mutations, token `azp`).
+    /// Same-origin needs nothing; `--dev` also allows every loopback origin. `*` and `null` are
+    /// refused at start-up. Default: none.
     pub allowed_origins: Vec<String>,
     /// URL of the app's home page (display_config URLs derive from it). Default: `public_url`,
     /// else the first allowed origin, else the server URL.
@@ -193,10 +195,7 @@ impl Default for InstanceConfig {
             app_name: "onetime".into(),
             public_url: None,
             secure_cookies: None,
-            allowed_origins: vec![
-                "http://localhost:8080".into(),
-                "http://127.0.0.1:8080".into(),
-            ],
+            allowed_origins: Vec::new(),
             home_url: None,
             session_lifetime_secs: 7 * 24 * 3600,
             single_session_mode: true,

@@ -319,6 +319,19 @@ impl AppError {
         )
     }
 
+    /// 415 `request_body_invalid`: a mutation whose body is neither a form nor JSON.
+    pub fn unsupported_body(content_type: &str) -> Self {
+        Self::api(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request_body_invalid",
+            "Unsupported request body",
+            format!(
+                "Send application/x-www-form-urlencoded or application/json, not {}.",
+                content_type.chars().take(64).collect::<String>()
+            ),
+        )
+    }
+
     /// 401 `signed_out`.
     pub fn signed_out() -> Self {
         Self::api(

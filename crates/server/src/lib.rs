@@ -43,6 +43,8 @@ pub struct AppState {
     pub outbox: Option<delivery::DevSender>,
     /// JWT issuer.
     pub issuer: String,
+    /// Origins whose browsers may call the API (CORS, mutations, token `azp`).
+    pub origins: protection::AllowedOrigins,
     /// Caps provider calls in flight (`[protection] max_concurrent_sends`).
     pub send_permits: tokio::sync::Semaphore,
 }

@@ -156,3 +156,165 @@ pub async fn housekeep_once(app: &App) -> Result<crate::store::Housekept> {
         .housekeep(now - DAY_MS, now - longest_window_ms(app), now - DAY_MS)
         .await?)
 }
+
+/// The origins allowed to call the API from a browser: `allowed_origins`, the origin of
+/// `public_url`, and in `--dev` any loopback origin (`http://localhost:*`, `http://127.0.0.1:*`,
+/// `http://[::1]:*`), so `trunk serve` works without configuration while production allows no
+/// localhost unless listed.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedOrigins {
+    listed: Vec<String>,
+    loopback: bool,
+}
+
+impl AllowedOrigins {
+    /// Validates the configured entries (`*`, `null` and anything that is not
+    /// `scheme://host[:port]` are refused with a message that says so).
+    pub fn new(listed: &[String], public_url: Option<&str>, dev: bool) -> anyhow::Result<Self> {
+        let mut origins = Vec::new();
+        for entry in listed {
+            origins.push(
+                parse_origin(entry)
+                    .map_err(|why| anyhow::anyhow!("allowed_origins: {entry:?} {why}"))?,
+            );
+        }
+        if let Some(url) = public_url {
+            let origin = url.trim_end_matches('/');
+            let origin = match origin.find("://").map(|i| i + 3) {
+                Some(start) => match origin[start..].find('/') {
+                    Some(path) => &origin[..start + path],
+                    None => origin,
+                },
+                None => anyhow::bail!("public_url {url:?} must start with http:// or https://"),
+            };
+            origins.push(
+                parse_origin(origin).map_err(|why| anyhow::anyhow!("public_url: {url:?} {why}"))?,
+            );
+        }
+        Ok(Self {
+            listed: origins,
+            loopback: dev,
+        })
+    }
+
+    /// Whether a browser on `origin` may call the API.
+    pub fn allows(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        if self.listed.contains(&origin) {
+            return true;
+        }
+        self.loopback && is_loopback_origin(&origin)
+    }
+}
+
+/// `scheme://host[:port]`, lower-cased; why not otherwise.
+fn parse_origin(entry: &str) -> std::result::Result<String, &'static str> {
+    let origin = entry.trim().trim_end_matches('/').to_ascii_lowercase();
+    if origin == "*" || origin == "null" {
+        return Err(
+            "is not allowed: list each origin (scheme://host[:port]) that may call the API",
+        );
+    }
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or("must start with http:// or https://")?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', '*', ' ']) {
+        return Err("must be an origin: scheme://host[:port], without path, query or wildcard");
+    }
+    Ok(origin)
+}
+
+fn is_loopback_origin(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")),
+        None => rest.split(':').next().map(str::to_owned),
+    };
+    matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
+/// Whether a mutation's `Origin` may change state: absent (native apps, curl, servers), this
+/// server's own origin (the `Host` it was reached at), or an allowed one. `null` never.
+pub fn origin_may_mutate(
+    origin: Option<&str>,
+    host: Option<&str>,
+    allowed: &AllowedOrigins,
+) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let origin = origin.trim().to_ascii_lowercase();
+    if origin == "null" {
+        return false;
+    }
+    if let Some(host) = host {
+        let host = host.to_ascii_lowercase();
+        if origin == format!("http://{host}") || origin == format!("https://{host}") {
+            return true;
+        }
+    }
+    allowed.allows(&origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ip_reads_only_what_trusted_proxies_wrote() {
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "6.6.6.6, 1.2.3.4".parse().unwrap());
+        h.append("x-forwarded-for", "10.0.0.2".parse().unwrap());
+        let peer = Some("127.0.0.1:5000".parse().unwrap());
+        assert_eq!(client_ip(peer, &h, 0), Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(client_ip(peer, &h, 1), Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(client_ip(peer, &h, 2), Some("1.2.3.4".parse().unwrap()));
+        assert_eq!(client_ip(peer, &h, 4), Some("127.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn mailbox_key_drops_the_tag_and_folds_the_domain() {
+        assert_eq!(mailbox_key("victim+1@Example.COM"), "victim@example.com");
+        assert_eq!(mailbox_key("victim@example.com"), "victim@example.com");
+        assert_eq!(mailbox_key("+12015550100"), "+12015550100");
+    }
+
+    #[test]
+    fn origins_are_validated_and_matched() {
+        for bad in [
+            "*",
+            "null",
+            "example.com",
+            "https://x.com/app",
+            "https://*.x.com",
+        ] {
+            assert!(
+                AllowedOrigins::new(&[bad.into()], None, false).is_err(),
+                "{bad}"
+            );
+        }
+        let o = AllowedOrigins::new(
+            &["https://App.example.com/".into()],
+            Some("https://id.example.com/base"),
+            false,
+        )
+        .unwrap();
+        assert!(o.allows("https://app.example.com"));
+        assert!(o.allows("https://id.example.com"));
+        assert!(!o.allows("http://localhost:8080"));
+        let dev = AllowedOrigins::new(&[], None, true).unwrap();
+        assert!(dev.allows("http://localhost:8080") && dev.allows("http://127.0.0.1:3000"));
+        assert!(!dev.allows("http://localhost.evil.com"));
+        assert!(!origin_may_mutate(Some("null"), Some("a:1"), &dev));
+        assert!(origin_may_mutate(None, Some("a:1"), &o));
+        assert!(origin_may_mutate(Some("http://a:1"), Some("a:1"), &o));
+        assert!(!origin_may_mutate(
+            Some("https://evil.com"),
+            Some("a:1"),
+            &o
+        ));
+    }
+}

@@ -442,17 +442,21 @@ pub async fn client(app: &App, c: &ClientRow) -> Result<p::Client> {
     })
 }
 
+/// Where `trunk serve` (and so the app) runs in development.
+const DEV_APP_URL: &str = "http://localhost:8080";
+
 /// The bare Environment built from the instance configuration.
 pub fn environment(app: &App) -> p::Environment {
     let cfg = &app.config;
     let ids = &cfg.identifiers;
     // Absolute URLs (clerk-js builds `URL`s from them): home_url, else public_url, else the
-    // first allowed origin (the app in development), else this server.
+    // first allowed origin, else in --dev `trunk serve`'s address, else this server.
     let home = cfg
         .home_url
         .clone()
         .or_else(|| cfg.public_url.clone())
         .or_else(|| cfg.allowed_origins.first().cloned())
+        .or_else(|| app.dev.then(|| DEV_APP_URL.to_owned()))
         .unwrap_or_else(|| app.issuer.clone());
     let base = home.trim_end_matches('/').to_owned();
     let url = |path: &str| format!("{base}{path}");

@@ -58,6 +58,11 @@ impl Application {
     /// [`Application::build`] with injected dependencies.
     pub async fn build_with(config: Config, deps: Deps) -> anyhow::Result<Self> {
         config.instance.validate()?;
+        let origins = crate::protection::AllowedOrigins::new(
+            &config.instance.allowed_origins,
+            config.instance.public_url.as_deref(),
+            config.dev,
+        )?;
         if config.dev && !config.listen.ip().is_loopback() && !config.dev_allow_public {
             anyhow::bail!(
                 "--dev refuses to listen on {}: dev mode accepts Clerk's test identifiers with 424242 and \
@@ -134,34 +139,30 @@ impl Application {
             sender,
             outbox,
             issuer,
+            origins: origins.clone(),
             send_permits: tokio::sync::Semaphore::new(
                 usize::try_from(config.instance.protection.max_concurrent_sends).unwrap_or(64),
             ),
         });
         let mut router = routes::router(state.clone(), config.static_dir.as_deref());
-        if !config.instance.allowed_origins.is_empty() {
-            let origins = config
-                .instance
-                .allowed_origins
-                .iter()
-                .map(|o| HeaderValue::from_str(o.trim_end_matches('/')))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow::anyhow!("invalid allowed_origins entry: {e}"))?;
-            router = router.layer(
-                CorsLayer::new()
-                    .allow_origin(AllowOrigin::list(origins))
-                    .allow_credentials(true)
-                    .allow_methods([
-                        Method::GET,
-                        Method::POST,
-                        Method::PATCH,
-                        Method::PUT,
-                        Method::DELETE,
-                    ])
-                    .allow_headers(AllowHeaders::mirror_request())
-                    .expose_headers([header::RETRY_AFTER]),
-            );
-        }
+        // CORS with credentials for the allowed origins only (same-origin needs none of it).
+        let cors_origins = origins.clone();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+                    origin.to_str().is_ok_and(|o| cors_origins.allows(o))
+                }))
+                .allow_credentials(true)
+                .allow_methods([
+                    Method::GET,
+                    Method::POST,
+                    Method::PATCH,
+                    Method::PUT,
+                    Method::DELETE,
+                ])
+                .allow_headers(AllowHeaders::mirror_request())
+                .expose_headers([header::RETRY_AFTER]),
+        );
         let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
         Ok(Self {
             listener,

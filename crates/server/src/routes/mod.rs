@@ -70,7 +70,11 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         .route("/.well-known/jwks.json", get(sessions::jwks))
         .route("/v1/me", get(sessions::me))
         .route("/v1/{*rest}", any(not_found))
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard_mutations,
+        ));
     if app.dev {
         r = r.route("/dev/outbox", get(dev::outbox));
     }
@@ -84,6 +88,48 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         None => r.fallback(not_found),
     };
     r.with_state(app)
+}
+
+/// Refuses, before any handler runs (so no state changes and no cookie is set), a mutation
+/// from a foreign browser origin (403 `origin_invalid`; `Origin: null` included) or with a body
+/// that is neither a form nor JSON (415). Requests without `Origin` (native apps, curl, servers)
+/// pass: the check is against cross-site requests, which browsers always label.
+async fn guard_mutations(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mutation = matches!(
+        *req.method(),
+        Method::POST | Method::PATCH | Method::PUT | Method::DELETE
+    );
+    if mutation {
+        let headers = req.headers();
+        let text = |name| {
+            headers
+                .get(name)
+                .map(|v: &HeaderValue| v.to_str().unwrap_or("null"))
+        };
+        if !crate::protection::origin_may_mutate(
+            text(header::ORIGIN),
+            text(header::HOST),
+            &app.origins,
+        ) {
+            return AppError::origin_invalid().into_response();
+        }
+        if let Some(content_type) = text(header::CONTENT_TYPE) {
+            let essence = content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if essence != "application/x-www-form-urlencoded" && essence != "application/json" {
+                return AppError::unsupported_body(content_type).into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// Honours `POST ?_method=PATCH|PUT|DELETE` (clerk-js avoids CORS preflights this way).

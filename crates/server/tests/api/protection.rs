@@ -307,3 +307,94 @@ async fn housekeeping_deletes_abandoned_rows_and_keeps_live_ones() {
     let r = app.get(&signed_in, "/v1/client").await;
     assert_eq!(r.body["client"]["sessions"][0]["status"], "active");
 }
+
+both_backends!(mutations_from_foreign_origins_are_refused_before_any_state_changes);
+async fn mutations_from_foreign_origins_are_refused_before_any_state_changes() {
+    let config = crate::helpers::test_config();
+    let url = config.database_url.clone();
+    let mut config = config;
+    config.instance.allowed_origins = vec!["https://app.example.com".into()];
+    let clock = std::sync::Arc::new(onetime_server::clock::ManualClock::new());
+    let app = crate::helpers::spawn(config, None, clock).await;
+    let store = Store::connect(&DatabaseOptions::new(url)).await.unwrap();
+    let own = app.base.clone();
+    let send = |origin: Option<&str>, content_type: &str, body: &'static str| {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}/v1/client/sign_ups", app.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    for origin in [
+        "https://evil.example",
+        "null",
+        "https://app.example.com.evil.example",
+    ] {
+        let r = send(
+            Some(origin),
+            "application/x-www-form-urlencoded",
+            "phone_number=%2B12015550190",
+        )
+        .await;
+        assert!(
+            r.headers().get("set-cookie").is_none(),
+            "{origin}: no cookie"
+        );
+        into_resp(r).await.assert_error(403, "origin_invalid");
+    }
+    // A form posted as text/plain (a cross-site "simple request") is refused too.
+    let r = send(None, "text/plain", "phone_number=+12015550190").await;
+    assert_eq!(r.status(), 415);
+    assert_eq!(
+        store.count_rows("clients").await.unwrap(),
+        0,
+        "nothing written"
+    );
+    assert_eq!(store.count_rows("sign_ups").await.unwrap(), 0);
+    // Same origin, an allowed origin, no Origin at all (curl, native apps), JSON: all fine.
+    let form = "application/x-www-form-urlencoded";
+    for origin in [Some(own.as_str()), Some("https://app.example.com"), None] {
+        let r = send(origin, form, "phone_number=%2B12015550191").await;
+        assert_eq!(r.status(), 200, "{origin:?}");
+    }
+    let r = send(
+        None,
+        "application/json",
+        r#"{"phone_number":"+12015550192"}"#,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // A token for a foreign origin is never minted (no token, so no foreign `azp`).
+    let c = browser();
+    let up = app.sign_up_phone(&c, "+12015550193").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = c
+        .post(format!("{}/v1/client/sessions/{sid}/tokens", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    into_resp(r).await.assert_error(403, "origin_invalid");
+}
+
+both_backends!(wildcard_and_null_origins_are_refused_at_start_up);
+async fn wildcard_and_null_origins_are_refused_at_start_up() {
+    for bad in ["*", "null"] {
+        let mut c = crate::helpers::test_config();
+        c.instance.allowed_origins = vec![bad.into()];
+        let err = onetime_server::Application::build(c)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("allowed_origins") && err.contains(bad),
+            "{err}"
+        );
+    }
+}
