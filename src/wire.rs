@@ -48,7 +48,7 @@ from_json_status!(
 
 from_json_fields! {
     ApiError { code, message, long_message, meta }
-    ErrorMeta { param_name, session_id, retry_after_seconds }
+    ErrorMeta { param_name, session_id, retry_after_seconds, lockout_expires_in_seconds }
     Client { id, sessions, sign_in, sign_up, last_active_session_id }
     Session { id, status, expire_at, last_active_at, user, created_at }
     User {

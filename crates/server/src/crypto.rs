@@ -82,18 +82,29 @@ impl Secret {
     }
 
     /// Cookie value `<client_id>.<mac>`.
-    pub fn sign_client_id(&self, client_id: &str) -> String {
-        let mac = URL_SAFE_NO_PAD.encode(self.mac("client-cookie", &[client_id]));
-        format!("{client_id}.{mac}")
+    pub fn sign_client_id(&self, client_id: &str, token: &str) -> String {
+        let value = format!("{client_id}:{token}");
+        let mac = URL_SAFE_NO_PAD.encode(self.mac("client-cookie", &[&value]));
+        format!("{value}.{mac}")
     }
 
-    /// Verifies a cookie value and returns the client id.
-    pub fn verify_client_cookie(&self, value: &str) -> Option<String> {
-        let (id, mac) = value.rsplit_once('.')?;
+    /// Verifies a cookie value and returns the client id and token (`""` for a cookie made
+    /// before tokens existed).
+    pub fn verify_client_cookie(&self, value: &str) -> Option<(String, String)> {
+        let (signed, mac) = value.rsplit_once('.')?;
         let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
-        let expected = self.mac("client-cookie", &[id]);
-        bool::from(expected.ct_eq(&mac)).then(|| id.to_owned())
+        let expected = self.mac("client-cookie", &[signed]);
+        if !bool::from(expected.ct_eq(&mac)) {
+            return None;
+        }
+        let (id, token) = signed.split_once(':').unwrap_or((signed, ""));
+        Some((id.to_owned(), token.to_owned()))
     }
+}
+
+/// Whether a cookie's token is the client's current one (constant time).
+pub fn tokens_match(stored: &str, presented: &str) -> bool {
+    bool::from(stored.as_bytes().ct_eq(presented.as_bytes()))
 }
 
 /// The RS256 key that signs session tokens.
@@ -191,9 +202,15 @@ mod tests {
     #[test]
     fn cookie_signature() {
         let s = Secret::new("k");
-        let v = s.sign_client_id("client_abc");
-        assert_eq!(s.verify_client_cookie(&v).as_deref(), Some("client_abc"));
-        assert!(s.verify_client_cookie("client_abc.AAAA").is_none());
+        let v = s.sign_client_id("client_abc", "tok");
+        assert_eq!(
+            s.verify_client_cookie(&v),
+            Some(("client_abc".into(), "tok".into()))
+        );
+        assert!(s.verify_client_cookie("client_abc:tok.AAAA").is_none());
+        // Another token under the same signature does not verify.
+        let forged = v.replacen(":tok.", ":other.", 1);
+        assert!(s.verify_client_cookie(&forged).is_none());
         assert!(s.verify_client_cookie("garbage").is_none());
     }
 }

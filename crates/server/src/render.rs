@@ -435,7 +435,7 @@ pub async fn client(app: &App, c: &ClientRow) -> Result<p::Client> {
         sign_up,
         last_active_session_id: last_active,
         last_authentication_strategy: c.last_authentication_strategy.clone(),
-        cookie_expires_at: Some(c.updated_at + crate::routes::COOKIE_MAX_AGE_SECS * 1000),
+        cookie_expires_at: Some(c.updated_at + crate::routes::cookie::MAX_AGE_SECS * 1000),
         captcha_bypass: false,
         created_at: c.created_at,
         updated_at: c.updated_at,

@@ -69,6 +69,8 @@ impl StoreError {
 pub struct ClientRow {
     /// `client_…`.
     pub id: String,
+    /// The secret the cookie must carry besides the id; replaced when a session is created.
+    pub token: String,
     /// Current sign-in.
     pub sign_in_id: Option<String>,
     /// Current sign-up.
@@ -555,8 +557,8 @@ macro_rules! apply_change {
                 c.version,
                 sqlx::query(
                     "INSERT INTO clients (id, sign_in_id, sign_up_id, last_active_session_id, \
-                     last_authentication_strategy, created_at, updated_at, version) \
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,1)",
+                     last_authentication_strategy, created_at, updated_at, token, version) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
                 )
                 .bind(&c.id)
                 .bind(&c.sign_in_id)
@@ -564,11 +566,12 @@ macro_rules! apply_change {
                 .bind(&c.last_active_session_id)
                 .bind(&c.last_authentication_strategy)
                 .bind(c.created_at)
-                .bind(c.updated_at),
+                .bind(c.updated_at)
+                .bind(&c.token),
                 sqlx::query(
                     "UPDATE clients SET sign_in_id = $2, sign_up_id = $3, last_active_session_id = $4, \
-                     last_authentication_strategy = $5, updated_at = $6, version = version + 1 \
-                     WHERE id = $1 AND version = $7",
+                     last_authentication_strategy = $5, updated_at = $6, token = $7, \
+                     version = version + 1 WHERE id = $1 AND version = $8",
                 )
                 .bind(&c.id)
                 .bind(&c.sign_in_id)
@@ -576,6 +579,7 @@ macro_rules! apply_change {
                 .bind(&c.last_active_session_id)
                 .bind(&c.last_authentication_strategy)
                 .bind(c.updated_at)
+                .bind(&c.token)
             ),
             Change::DeleteClient(id) => {
                 sqlx::query("DELETE FROM clients WHERE id = $1")

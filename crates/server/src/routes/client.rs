@@ -41,8 +41,8 @@ pub async fn destroy(State(app): State<App>, ctx: Ctx) -> Result<Response> {
     });
     ended?;
     let mut resp = empty();
-    if let Some(v) = clear_cookie(&app, &ctx) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
+    for v in clear_cookie(&app, &ctx) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)
 }

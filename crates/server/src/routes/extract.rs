@@ -13,8 +13,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Per-request context.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// Client id from a valid signed `__client` cookie.
+    /// Client id from a valid signed client cookie.
     pub client_id: Option<String>,
+    /// The token that cookie carries (checked against the client's in `load_client`).
+    pub client_token: String,
     /// Whether the request came over https (`X-Forwarded-Proto`).
     pub https: bool,
     /// `Origin` header.
@@ -25,18 +27,9 @@ pub struct Ctx {
 }
 
 impl FromRequestParts<App> for Ctx {
-    type Rejection = std::convert::Infallible;
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let client_id = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|kv| kv.trim().split_once('='))
-            .filter(|(k, _)| *k == super::COOKIE_NAME)
-            .find_map(|(_, v)| app.secret.verify_client_cookie(v));
         let https = parts
             .headers
             .get("x-forwarded-proto")
@@ -56,8 +49,26 @@ impl FromRequestParts<App> for Ctx {
             &parts.headers,
             app.config.protection.trusted_proxies,
         );
+        let (client_id, client_token) = match super::cookie::presented(app, &parts.headers) {
+            super::cookie::Presented::Nothing => (None, String::new()),
+            super::cookie::Presented::Client { id, token } => (Some(id), token),
+            super::cookie::Presented::Several => {
+                // Refused, and both names cleared so the browser's next request starts clean.
+                let mut resp = axum::response::IntoResponse::into_response(AppError::api(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "client_cookie_invalid",
+                    "Several client cookies",
+                    "The request carried more than one client cookie; they were deleted, so the next request starts a new client.",
+                ));
+                for v in super::cookie::clear(app, https) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+                return Err(resp);
+            }
+        };
         Ok(Self {
             client_id,
+            client_token,
             https,
             origin,
             client_ip,

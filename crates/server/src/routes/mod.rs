@@ -1,6 +1,7 @@
 //! HTTP layer: router, extractors and the handlers of each area.
 
 mod client;
+pub mod cookie;
 mod dev;
 mod environment;
 mod extract;
@@ -19,11 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use onetime_protocol as p;
 use std::path::Path;
-
-/// Client cookie name.
-pub const COOKIE_NAME: &str = "__client";
-/// Client cookie lifetime.
-pub const COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 3600;
 
 /// The FAPI router (without the method-override wrapper; see [`method_override`]).
 pub fn router(app: App, static_dir: Option<&Path>) -> Router {
@@ -177,29 +173,15 @@ pub enum Resource {
     Client,
 }
 
-fn cookie_header(app: &App, ctx: &Ctx, value: Option<&str>) -> Option<HeaderValue> {
-    let secure = app.config.secure_cookies.unwrap_or_else(|| {
-        app.config
-            .public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
-            || ctx.https
-    });
-    let secure = if secure { "; Secure" } else { "" };
-    let s = match value {
-        Some(id) => format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={COOKIE_MAX_AGE_SECS}{secure}",
-            app.secret.sign_client_id(id)
-        ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    };
-    HeaderValue::from_str(&s).ok()
-}
-
-/// Loads the request's client (None when there is no valid cookie or it was deleted).
+/// Loads the request's client (None when there is no valid cookie, the client was deleted, or
+/// the cookie's token is not the client's current one: a cookie from before a sign-in).
 pub async fn load_client(app: &App, ctx: &Ctx) -> Result<Option<ClientRow>> {
     match &ctx.client_id {
-        Some(id) => Ok(app.store.client(id).await?),
+        Some(id) => Ok(app
+            .store
+            .client(id)
+            .await?
+            .filter(|c| crate::crypto::tokens_match(&c.token, &ctx.client_token))),
         None => Ok(None),
     }
 }
@@ -212,6 +194,7 @@ pub async fn client_or_new(app: &App, ctx: &Ctx) -> Result<ClientRow> {
     let now = app.now();
     Ok(ClientRow {
         id: crate::crypto::new_id("client"),
+        token: crate::crypto::random_token(16),
         sign_in_id: None,
         sign_up_id: None,
         last_active_session_id: None,
@@ -269,7 +252,7 @@ pub async fn envelope(
     let mut resp = axum::Json(body).into_response();
     if set_cookie
         && let Some(c) = client
-        && let Some(v) = cookie_header(app, ctx, Some(&c.id))
+        && let Some(v) = cookie::set(app, ctx, &c.id, &c.token)
     {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -326,7 +309,10 @@ pub async fn back_off(round: u64) {
 }
 
 /// A new active session of `user_id` on `client_id` (sign-in and sign-up both end here).
-pub fn new_session(app: &App, client_id: &str, user_id: &str) -> SessionRow {
+/// The client gets a new cookie token with every new session (see [`cookie`]).
+pub fn new_session(app: &App, client: &mut ClientRow, user_id: &str) -> SessionRow {
+    client.token = crate::crypto::random_token(16);
+    let client_id = client.id.as_str();
     let now = app.now();
     let lifetime_ms =
         i64::try_from(app.config.session_lifetime_secs).unwrap_or(i64::MAX / 4000) * 1000;
@@ -357,9 +343,9 @@ pub fn required_code(raw: Option<&str>) -> Result<crate::domain::OtpCode> {
         .map_err(|e| AppError::param_format_invalid(p::fields::CODE, e.0))
 }
 
-/// The cookie-clearing header.
-pub fn clear_cookie(app: &App, ctx: &Ctx) -> Option<HeaderValue> {
-    cookie_header(app, ctx, None)
+/// The cookie-clearing headers.
+pub fn clear_cookie(app: &App, ctx: &Ctx) -> Vec<HeaderValue> {
+    cookie::clear(app, ctx.https)
 }
 
 /// `session_exists` when single-session mode is on and the client has an active session.

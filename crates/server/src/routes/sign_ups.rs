@@ -245,7 +245,8 @@ async fn commit(
             }));
         }
     }
-    let session = new_session(app, &client.id, &user_id);
+    let mut new_client = client.clone();
+    let session = new_session(app, &mut new_client, &user_id);
     let session_id = session.id.clone();
     changes.push(Change::Session(session));
     let mut done = su.clone();
@@ -253,7 +254,6 @@ async fn commit(
     done.created_user_id = Some(user_id);
     done.created_session_id = Some(session_id.clone());
     changes.push(Change::SignUp(done.clone()));
-    let mut new_client = client.clone();
     new_client.last_active_session_id = Some(session_id);
     new_client.last_authentication_strategy = strategy.map(str::to_owned);
     save_client(app, &mut new_client, &mut changes);

@@ -213,7 +213,8 @@ async fn cookie_is_secure_behind_https() {
         .await
         .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.starts_with("__client=client_"), "{cookie}");
+    // Secure cookies take the __Host- prefix (no Domain, Path=/: no sibling subdomain can plant one).
+    assert!(cookie.starts_with("__Host-client=client_"), "{cookie}");
     assert!(
         cookie.contains("; Secure")
             && cookie.contains("HttpOnly")

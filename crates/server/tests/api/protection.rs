@@ -398,3 +398,123 @@ async fn wildcard_and_null_origins_are_refused_at_start_up() {
         );
     }
 }
+
+/// The `__client` cookie value a response set.
+fn client_cookie(r: &Resp) -> String {
+    let set = r.set_cookie.as_deref().expect("a client cookie is set");
+    let pair = set.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_owned()
+}
+
+both_backends!(a_planted_cookie_never_sees_the_session_it_preceded);
+async fn a_planted_cookie_never_sees_the_session_it_preceded() {
+    let app = spawn_app().await;
+    // The attacker makes a client and plants its cookie in the victim's browser.
+    let attacker = browser();
+    let r = app
+        .post(
+            &attacker,
+            "/v1/client/sign_ups",
+            &[("phone_number", "+12015550194")],
+        )
+        .await;
+    let planted = client_cookie(&r);
+    let sign_up = r.id();
+    let plant = |c: &str| format!("__client={c}");
+    // The victim completes the sign-up in that client: the answer carries a new cookie.
+    let victim = reqwest::Client::new();
+    let post = |path: String, form: Vec<(&'static str, &'static str)>, cookie: String| {
+        let req = victim
+            .post(format!("{}{path}", app.base))
+            .header("cookie", cookie)
+            .form(&form);
+        async move { into_resp(req.send().await.unwrap()).await }
+    };
+    let r = post(
+        format!("/v1/client/sign_ups/{sign_up}/prepare_verification"),
+        vec![("strategy", "phone_code")],
+        plant(&planted),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(
+        format!("/v1/client/sign_ups/{sign_up}/attempt_verification"),
+        vec![("strategy", "phone_code"), ("code", "424242")],
+        plant(&planted),
+    )
+    .await;
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+    let fresh = client_cookie(&r);
+    assert_ne!(fresh, planted, "a session gets a new client cookie");
+    // The attacker's copy of the old cookie sees no client, let alone the session.
+    let with = |cookie: String| {
+        let req = reqwest::Client::new()
+            .get(format!("{}/v1/client", app.base))
+            .header("cookie", cookie);
+        async move { into_resp(req.send().await.unwrap()).await }
+    };
+    let r = with(plant(&planted)).await;
+    assert!(r.body["client"].is_null(), "{}", r.body);
+    let r = with(plant(&fresh)).await;
+    assert_eq!(r.body["client"]["sessions"][0]["status"], "active");
+    // The same holds for sign-in.
+    let r = post(
+        "/v1/client/sessions?_method=DELETE".into(),
+        vec![],
+        plant(&fresh),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let before = client_cookie(&r);
+    let r = post(
+        "/v1/client/sign_ins".into(),
+        vec![("identifier", "+12015550194"), ("strategy", "phone_code")],
+        plant(&before),
+    )
+    .await;
+    let path = format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id());
+    let r = post(
+        path,
+        vec![("strategy", "phone_code"), ("code", "424242")],
+        plant(&before),
+    )
+    .await;
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+    assert_ne!(client_cookie(&r), before);
+    assert!(with(plant(&before)).await.body["client"].is_null());
+}
+
+both_backends!(a_request_with_two_client_cookies_is_refused_and_both_are_cleared);
+async fn a_request_with_two_client_cookies_is_refused_and_both_are_cleared() {
+    let app = spawn_app().await;
+    let c = browser();
+    let r = app
+        .post(
+            &c,
+            "/v1/client/sign_ups",
+            &[("phone_number", "+12015550195")],
+        )
+        .await;
+    let value = client_cookie(&r);
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1/client", app.base))
+        .header("cookie", format!("__client={value}; __Host-client={value}"))
+        .send()
+        .await
+        .unwrap();
+    let cleared: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("__client=;") && c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    into_resp(r)
+        .await
+        .assert_error(400, "client_cookie_invalid");
+}
