@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod keys;
 pub mod otp;
 pub mod protection;
 pub mod render;
@@ -33,8 +34,11 @@ pub struct AppState {
     pub store: store::Store,
     /// Server secret.
     pub secret: crypto::Secret,
-    /// Session-token key.
+    /// Session-token key this instance signs with.
     pub key: crypto::SigningKey,
+    /// Whether `key` came from the configuration (then it alone is published) rather than
+    /// from the database's rotating key set.
+    pub key_configured: bool,
     /// Time.
     pub clock: Arc<dyn clock::Clock>,
     /// Code delivery.

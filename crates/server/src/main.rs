@@ -16,6 +16,8 @@ use std::process::ExitCode;
     after_help = "Environment:\n  ONETIME_SECRET  server secret (>= 32 chars) keying code HMACs and the client cookie;\n                  required without --dev (dev mode generates and stores one)\n  RUST_LOG        log filter (default: info)"
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(
         long,
@@ -28,6 +30,7 @@ struct Cli {
     /// missing) or `postgres://USER:PASSWORD@HOST:PORT/DB` (several instances may share it).
     #[arg(
         long,
+        global = true,
         env = "DATABASE_URL",
         default_value = "sqlite://.data/onetime.db",
         value_name = "URL"
@@ -60,6 +63,15 @@ struct Cli {
     static_dir: Option<PathBuf>,
 }
 
+/// Maintenance commands (the server runs when none is given).
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Adds a new session-token signing key to the database. Every instance's JWKS lists it at
+    /// once beside the previous keys (so tokens signed before keep verifying until they expire);
+    /// instances sign with it from their next start (restart them one by one).
+    RotateKey,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -79,6 +91,23 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::RotateKey) = cli.command {
+        let store =
+            onetime_server::store::Store::connect(&onetime_server::store::DatabaseOptions {
+                url: cli.database.clone(),
+                max_connections: cli.database_max_connections,
+                statement_timeout_ms: cli.database_statement_timeout_ms,
+            })
+            .await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis();
+        let kid = onetime_server::keys::rotate(&store, i64::try_from(now)?).await?;
+        println!(
+            "new signing key {kid}: published in the JWKS now; instances sign with it after a restart"
+        );
+        return Ok(());
+    }
     let instance = match &cli.config {
         Some(path) => InstanceConfig::from_file(path)?,
         None => InstanceConfig::default(),

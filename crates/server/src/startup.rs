@@ -47,7 +47,6 @@ impl std::fmt::Debug for Application {
 }
 
 const SECRET_KEY: &str = "dev_secret";
-const SIGNING_KEY: &str = "jwt_signing_key_pem";
 
 impl Application {
     /// Opens the database, loads or creates the secret and signing key, binds the listener.
@@ -108,18 +107,10 @@ impl Application {
         } else {
             secret
         };
-        let pem = match &config.signing_key_pem {
-            Some(pem) => pem.clone(),
-            None => match store.setting(SIGNING_KEY).await? {
-                Some(pem) => pem,
-                None => {
-                    tracing::info!("generating the RSA session-token signing key (first start)");
-                    let pem = tokio::task::spawn_blocking(crypto::generate_rsa_pem).await??;
-                    store.setting_or_insert(SIGNING_KEY, &pem).await?
-                }
-            },
+        let key = match &config.signing_key_pem {
+            Some(pem) => SigningKey::from_pem(pem)?,
+            None => crate::keys::current(&store, deps.clock.now_ms()).await?,
         };
-        let key = SigningKey::from_pem(&pem)?;
         let outbox = delivery.outbox;
         let sender: Arc<dyn CodeSender> = deps.sender.unwrap_or(delivery.sender);
         let issuer = config
@@ -135,6 +126,7 @@ impl Application {
             store,
             secret: Secret::new(&secret),
             key,
+            key_configured: config.signing_key_pem.is_some(),
             clock: deps.clock,
             sender,
             outbox,

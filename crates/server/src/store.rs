@@ -1094,6 +1094,45 @@ impl Store {
         }))
     }
 
+    /// Adds a token signing key (a second instance adding the same one is a no-op).
+    pub async fn add_signing_key(
+        &self,
+        kid: &str,
+        pem: &str,
+        jwk: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO signing_keys (kid, pem, jwk, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (kid) DO NOTHING",
+            )
+            .bind(kid)
+            .bind(pem)
+            .bind(jwk)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(drop)?
+        });
+        Ok(())
+    }
+
+    /// The newest `limit` signing keys as (kid, PEM, JWK JSON), newest first.
+    pub async fn signing_keys(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT kid, pem, jwk FROM signing_keys ORDER BY created_at DESC, kid LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Until when (ms) `identifier` is locked after too many wrong codes, if it ever was.
     pub async fn locked_until(&self, identifier: &str) -> Result<Option<i64>, StoreError> {
         Ok(on_db!(self, pool => {

@@ -165,9 +165,13 @@ pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> R
     Ok(Json(body).into_response())
 }
 
-/// `GET /.well-known/jwks.json`.
-pub async fn jwks(State(app): State<App>) -> Json<p::Jwks> {
-    Json(p::Jwks {
-        keys: vec![app.key.jwk().clone()],
-    })
+/// `GET /.well-known/jwks.json`: the current key and those it recently replaced (read from the
+/// database, so a key rotated on another instance is listed everywhere at once).
+pub async fn jwks(State(app): State<App>) -> Result<Json<p::Jwks>> {
+    let keys = if app.key_configured {
+        vec![app.key.jwk().clone()]
+    } else {
+        crate::keys::published(&app.store).await?
+    };
+    Ok(Json(p::Jwks { keys }))
 }

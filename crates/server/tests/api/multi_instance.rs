@@ -205,9 +205,14 @@ async fn instances_started_at_once_share_one_signing_key() {
     assert_eq!(r.status, 200, "{}", r.body);
     let jwt = r.body["jwt"].as_str().unwrap().to_owned();
     let jwks = b.get(&browser(), "/.well-known/jwks.json").await.body;
-    let key = &jwks["keys"][0];
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
-    assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+    // As a verifier does: the key whose kid the token names.
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"].as_str() == header.kid.as_deref())
+        .expect("B publishes the key A signed with");
     let dk = jsonwebtoken::DecodingKey::from_rsa_components(
         key["n"].as_str().unwrap(),
         key["e"].as_str().unwrap(),

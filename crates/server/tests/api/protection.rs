@@ -518,3 +518,64 @@ async fn a_request_with_two_client_cookies_is_refused_and_both_are_cleared() {
         .await
         .assert_error(400, "client_cookie_invalid");
 }
+
+both_backends!(after_rotate_key_tokens_of_both_keys_verify);
+async fn after_rotate_key_tokens_of_both_keys_verify() {
+    let mut config = crate::helpers::test_config();
+    config.signing_key_pem = None; // keys from the database, as in production
+    let clock = std::sync::Arc::new(onetime_server::clock::ManualClock::new());
+    let token = |app: &TestApp, c: reqwest::Client, sid: String| {
+        let url = format!("{}/v1/client/sessions/{sid}/tokens", app.base);
+        async move {
+            let r = into_resp(c.post(url).send().await.unwrap()).await;
+            r.body["jwt"].as_str().unwrap().to_owned()
+        }
+    };
+    let app = crate::helpers::spawn(config.clone(), None, clock.clone()).await;
+    let c = browser();
+    let up = app.sign_up_phone(&c, "+12015550196").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let old = token(&app, c.clone(), sid.clone()).await;
+    // The operator rotates with the real binary, then restarts the instance.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onetime-server"))
+        .args(["rotate-key", "--database", &config.database_url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Even before the restart, the running instance publishes the new key.
+    let jwks = app.get(&browser(), "/.well-known/jwks.json").await.body;
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2, "{jwks}");
+    app.stop().await;
+    let app = crate::helpers::spawn(config, None, clock).await;
+    let new = token(&app, c.clone(), sid).await;
+    let kid = |jwt: &str| jsonwebtoken::decode_header(jwt).unwrap().kid.unwrap();
+    assert_ne!(
+        kid(&old),
+        kid(&new),
+        "the restarted instance signs with the new key"
+    );
+    let jwks = app.get(&browser(), "/.well-known/jwks.json").await.body;
+    for jwt in [&old, &new] {
+        let key = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kid"].as_str() == Some(kid(jwt).as_str()))
+            .expect("published");
+        let dk = jsonwebtoken::DecodingKey::from_rsa_components(
+            key["n"].as_str().unwrap(),
+            key["e"].as_str().unwrap(),
+        )
+        .unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.validate_aud = false;
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &dk, &v).expect("verifies");
+    }
+}
