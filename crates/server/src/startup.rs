@@ -137,6 +137,20 @@ impl Application {
             ),
         });
         let mut router = routes::router(state.clone(), config.static_dir.as_deref());
+        if let Some(dir) = &config.static_dir {
+            let https = config
+                .instance
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"));
+            let hardening = routes::hardening::SecurityHeaders::for_app(dir, https)?;
+            router = router.layer(axum::middleware::map_response(
+                move |mut resp: axum::response::Response| {
+                    hardening.apply(resp.headers_mut());
+                    async move { resp }
+                },
+            ));
+        }
         // CORS with credentials for the allowed origins only (same-origin needs none of it).
         let cors_origins = origins.clone();
         router = router.layer(

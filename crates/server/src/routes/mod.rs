@@ -5,6 +5,7 @@ pub mod cookie;
 mod dev;
 mod environment;
 mod extract;
+pub mod hardening;
 mod sessions;
 mod sign_ins;
 mod sign_ups;

@@ -579,3 +579,42 @@ async fn after_rotate_key_tokens_of_both_keys_verify() {
         jsonwebtoken::decode::<serde_json::Value>(jwt, &dk, &v).expect("verifies");
     }
 }
+
+both_backends!(the_served_app_gets_security_headers_and_a_hash_pinned_csp);
+async fn the_served_app_gets_security_headers_and_a_hash_pinned_csp() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let dir = std::env::temp_dir().join(onetime_server::crypto::new_id("dist"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = "console.log('boot')";
+    std::fs::write(
+        dir.join("index.html"),
+        format!("<html><script>{script}</script><script src=/app.js></script></html>"),
+    )
+    .unwrap();
+    for https in [false, true] {
+        let d = dir.clone();
+        let app = spawn_app_with(move |c| {
+            c.static_dir = Some(d);
+            if https {
+                c.instance.public_url = Some("https://id.example.com".into());
+            }
+        })
+        .await;
+        let r = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(script.as_bytes()));
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
+        assert!(script_src.contains(&format!("'sha256-{hash}'")), "{csp}");
+        assert!(!script_src.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(h.contains_key("strict-transport-security"), https);
+    }
+}
