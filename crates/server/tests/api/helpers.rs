@@ -379,3 +379,26 @@ impl CodeSender for FailingSender {
         })
     }
 }
+
+/// Verifies an RS256 token as a backend does: with the key of `jwks` whose `kid` the token names.
+/// Panics (failing the test) when no such key is published or the signature does not verify.
+pub fn verify_with_jwks(jwt: &str, jwks: &Value) -> Value {
+    let kid = jsonwebtoken::decode_header(jwt).unwrap().kid;
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"].as_str() == kid.as_deref())
+        .unwrap_or_else(|| panic!("no key {kid:?} in {jwks}"));
+    let dk = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().unwrap(),
+        key["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    v.set_required_spec_claims(&["exp", "sub"]);
+    v.validate_aud = false;
+    jsonwebtoken::decode::<Value>(jwt, &dk, &v)
+        .expect("the token verifies")
+        .claims
+}

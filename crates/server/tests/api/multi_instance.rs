@@ -205,23 +205,7 @@ async fn instances_started_at_once_share_one_signing_key() {
     assert_eq!(r.status, 200, "{}", r.body);
     let jwt = r.body["jwt"].as_str().unwrap().to_owned();
     let jwks = b.get(&browser(), "/.well-known/jwks.json").await.body;
-    let header = jsonwebtoken::decode_header(&jwt).unwrap();
-    // As a verifier does: the key whose kid the token names.
-    let key = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"].as_str() == header.kid.as_deref())
-        .expect("B publishes the key A signed with");
-    let dk = jsonwebtoken::DecodingKey::from_rsa_components(
-        key["n"].as_str().unwrap(),
-        key["e"].as_str().unwrap(),
-    )
-    .unwrap();
-    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    v.set_required_spec_claims(&["exp", "sub"]);
-    v.validate_aud = false;
-    jsonwebtoken::decode::<serde_json::Value>(&jwt, &dk, &v).expect("B verifies A's token");
+    crate::helpers::verify_with_jwks(&jwt, &jwks); // B verifies A's token
     // And B accepts A's client cookie: the session is B's to serve too.
     let r = b
         .post(&c, &format!("/v1/client/sessions/{sid}/tokens"), &[])
