@@ -103,8 +103,9 @@ pub struct ProtectionConfig {
     pub max_failures: u32,
     /// How long a locked identifier stays locked, seconds (default 3600).
     pub lockout_secs: u64,
-    /// Sign-in for an unknown identifier answers exactly like a known one (default false; not
-    /// built yet, so `true` is refused at start-up).
+    /// Sign-in for an unknown phone or email answers exactly like a known one: the same
+    /// status, keys and first factor, nothing sent, every code wrong; names are never shown
+    /// before the code, and real codes are sent off the request path (default false).
     pub enumeration_protection: bool,
     /// Provider calls (SMS/email sends) in flight at once per instance (default 64).
     pub max_concurrent_sends: u32,
@@ -142,14 +143,6 @@ impl ProtectionConfig {
             anyhow::bail!(
                 "protection: sends_per_ip, ip_window_secs, sms_per_hour, max_failures, \
                  lockout_secs, max_concurrent_sends and housekeeping_interval_secs must be > 0"
-            );
-        }
-        if self.enumeration_protection {
-            // Refused rather than silently ignored: an operator who turns it on must not believe
-            // unknown identifiers are hidden while they are not.
-            anyhow::bail!(
-                "protection.enumeration_protection = true is not supported yet: sign-in for an \
-                 unknown identifier still answers form_identifier_not_found"
             );
         }
         for country in &self.sms_countries {

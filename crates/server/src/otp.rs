@@ -42,6 +42,9 @@ pub struct Target<'a> {
     pub locale: Option<String>,
     /// The client's address (per-IP send budget).
     pub client_ip: Option<std::net::IpAddr>,
+    /// An unknown identifier under enumeration protection: a verification that no code
+    /// matches, and nothing sent.
+    pub decoy: bool,
 }
 
 /// Whether `recipient` is a Clerk test identifier (only meaningful in dev mode).
@@ -96,14 +99,24 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
             return Err(AppError::too_many_requests(ceil_secs(wait)));
         }
     }
+    let nothing = || Prepared {
+        changes: Vec::new(),
+        message: None,
+        reserved: Vec::new(),
+    };
+    if target.decoy {
+        state.strategy = target.strategy.to_owned();
+        state.target = target.recipient.to_owned();
+        state.code_mac = Some(crate::protection::DECOY_MAC.to_owned());
+        state.status = status::UNVERIFIED.to_owned();
+        state.expire_at =
+            Some(now + i64::try_from(rules.lifetime_secs).unwrap_or(i64::MAX / 2) * 1000);
+        state.last_sent_at = Some(now);
+        return Ok(nothing());
+    }
     let (code, prepared) = if app.dev && target.is_test {
         tracing::info!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
-        let nothing = Prepared {
-            changes: Vec::new(),
-            message: None,
-            reserved: Vec::new(),
-        };
-        (TEST_CODE.to_owned(), nothing)
+        (TEST_CODE.to_owned(), nothing())
     } else {
         let channel = if target.strategy == strategies::PHONE_CODE {
             crate::protection::check_sms_country(

@@ -157,6 +157,40 @@ pub async fn housekeep_once(app: &App) -> Result<crate::store::Housekept> {
         .await?)
 }
 
+/// With `enumeration_protection`, the identification an unknown phone or email seems to have:
+/// its id is derived from the identifier with the server secret, so every sign-in for it shows
+/// the same stable id, shaped like a real one (`idn_` + 27 base62 characters).
+pub fn decoy_ident(app: &App, identifier: &str) -> crate::store::IdentRow {
+    let is_email = identifier.contains('@');
+    let mac = app
+        .secret
+        .code_mac("enumeration-decoy", "identification", identifier);
+    let mut id: String = mac
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(27)
+        .collect();
+    while id.len() < 27 {
+        id.push('0');
+    }
+    crate::store::IdentRow {
+        id: format!("idn_{id}"),
+        user_id: String::new(),
+        kind: if is_email {
+            "email_address"
+        } else {
+            "phone_number"
+        }
+        .into(),
+        value: identifier.to_owned(),
+        strategy: if is_email { "email_code" } else { "phone_code" }.into(),
+        created_at: 0,
+    }
+}
+
+/// The stored "MAC" of a decoy verification: not base64 of any HMAC, so no code ever matches.
+pub const DECOY_MAC: &str = "decoy!";
+
 /// The origins allowed to call the API from a browser: `allowed_origins`, the origin of
 /// `public_url`, and in `--dev` any loopback origin (`http://localhost:*`, `http://127.0.0.1:*`,
 /// `http://[::1]:*`), so `trunk serve` works without configuration while production allows no

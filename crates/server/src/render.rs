@@ -234,21 +234,37 @@ pub fn supported_identifiers(app: &App) -> Vec<String> {
 /// A sign-in.
 pub async fn sign_in(app: &App, si: &SignInRow) -> Result<p::SignIn> {
     let now = app.now();
-    let (factors, user_data) = match &si.user_id {
-        Some(uid) => {
+    let hide = app.config.protection.enumeration_protection;
+    let (factors, user_data) = match (&si.user_id, &si.identifier) {
+        (Some(uid), _) => {
             let idents = app.store.user_idents(uid).await?;
             let user = app.store.user(uid).await?;
             (
                 first_factors(app, &idents, si.identifier.as_deref()),
                 user.map(|u| p::SignInUserData {
-                    first_name: u.first_name,
-                    last_name: u.last_name,
+                    // Under enumeration protection names would tell a real account apart.
+                    first_name: u.first_name.filter(|_| !hide),
+                    last_name: u.last_name.filter(|_| !hide),
                     image_url: String::new(),
                     has_image: false,
                 }),
             )
         }
-        None => (Vec::new(), None),
+        // A decoy looks like an account with just that identifier and no names.
+        (None, Some(identifier)) if hide => (
+            first_factors(
+                app,
+                &[crate::protection::decoy_ident(app, identifier)],
+                Some(identifier),
+            ),
+            Some(p::SignInUserData {
+                first_name: None,
+                last_name: None,
+                image_url: String::new(),
+                has_image: false,
+            }),
+        ),
+        _ => (Vec::new(), None),
     };
     Ok(p::SignIn {
         object: objects::SIGN_IN.into(),

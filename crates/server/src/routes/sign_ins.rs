@@ -26,8 +26,10 @@ fn not_enabled(kind: &str) -> AppError {
     )
 }
 
-/// Finds the user for an identifier: (normalised identifier, user id).
-async fn lookup(app: &App, raw: &str) -> Result<(String, String)> {
+/// Finds the user for an identifier: (normalised identifier, user id). With
+/// `enumeration_protection`, an unknown phone or email gives no user instead of an error, and
+/// the sign-in goes on as a decoy.
+async fn lookup(app: &App, raw: &str) -> Result<(String, Option<String>)> {
     let ids = &app.config.identifiers;
     let raw = raw.trim();
     let looks_like_phone = raw.starts_with('+')
@@ -63,14 +65,13 @@ async fn lookup(app: &App, raw: &str) -> Result<(String, String)> {
             .user_by_username(u.as_str())
             .await?
             .ok_or_else(AppError::identifier_not_found)?;
-        return Ok((u.as_str().to_owned(), user.id));
+        return Ok((u.as_str().to_owned(), Some(user.id)));
     };
-    let ident = app
-        .store
-        .ident_by_value(kind, &value)
-        .await?
-        .ok_or_else(AppError::identifier_not_found)?;
-    Ok((value, ident.user_id))
+    match app.store.ident_by_value(kind, &value).await? {
+        Some(ident) => Ok((value, Some(ident.user_id))),
+        None if app.config.protection.enumeration_protection => Ok((value, None)),
+        None => Err(AppError::identifier_not_found()),
+    }
 }
 
 fn parse_strategy(raw: Option<&String>) -> Result<Option<&'static str>> {
@@ -93,10 +94,6 @@ async fn pick_ident(
     strategy: &str,
     requested: Option<&str>,
 ) -> Result<IdentRow> {
-    let user_id = si
-        .user_id
-        .as_deref()
-        .ok_or_else(|| AppError::client_state_invalid("prepare first factor"))?;
     let (kind, allowed) = if strategy == strategies::PHONE_CODE {
         (
             fields::PHONE_NUMBER,
@@ -111,13 +108,15 @@ async fn pick_ident(
     if !allowed {
         return Err(AppError::strategy_for_user_invalid());
     }
-    let idents: Vec<IdentRow> = app
-        .store
-        .user_idents(user_id)
-        .await?
-        .into_iter()
-        .filter(|i| i.kind == kind)
-        .collect();
+    let idents: Vec<IdentRow> = match (&si.user_id, &si.identifier) {
+        (Some(user_id), _) => app.store.user_idents(user_id).await?,
+        // A decoy (enumeration protection): the one identification it seems to have.
+        (None, Some(identifier)) => vec![protection::decoy_ident(app, identifier)],
+        (None, None) => return Err(AppError::client_state_invalid("prepare first factor")),
+    }
+    .into_iter()
+    .filter(|i| i.kind == kind)
+    .collect();
     let found = match requested {
         Some(id) => idents.into_iter().find(|i| i.id == id),
         None => {
@@ -153,6 +152,7 @@ async fn prepare_factor(
         is_test: otp::is_test_identifier(&ident.value),
         locale: si.locale.clone(),
         client_ip: ctx.client_ip,
+        decoy: si.user_id.is_none(),
     };
     let prepared = otp::prepare(app, target, &mut state)?;
     state.ident_id = Some(ident.id);
@@ -192,14 +192,28 @@ async fn deliver(
     let Some(message) = prepared.message else {
         return Ok(());
     };
-    let Err(e) = otp::deliver(app, &message).await else {
-        return Ok(());
-    };
     let reserved_at = si
         .first_factor
         .as_ref()
         .and_then(|s| s.last_sent_at)
         .unwrap_or_default();
+    if app.config.protection.enumeration_protection {
+        // Off the request path, so a known identifier answers as fast as a decoy. A failed
+        // send gives its budget back; the person asks for a new code after the cooldown.
+        let app = app.clone();
+        tokio::spawn(async move {
+            if otp::deliver(&app, &message).await.is_err() {
+                let undo = vec![otp::cancel_send(&prepared.reserved, reserved_at)];
+                if let Err(e) = app.store.apply(undo).await {
+                    tracing::warn!(error = %e, "giving back a failed send's budget");
+                }
+            }
+        });
+        return Ok(());
+    }
+    let Err(e) = otp::deliver(app, &message).await else {
+        return Ok(());
+    };
     si.first_factor = before;
     let undo = vec![otp::cancel_send(&prepared.reserved, reserved_at)];
     if let Err(undo_error) = persist(app, si, client, undo).await {
@@ -238,7 +252,7 @@ pub async fn create(
             client_id: client.id.clone(),
             status: "needs_first_factor".into(),
             identifier: Some(identifier),
-            user_id: Some(user_id),
+            user_id,
             locale: form.locale.clone().filter(|l| l.len() <= 35),
             first_factor: None,
             created_session_id: None,

@@ -355,6 +355,7 @@ pub async fn prepare(
             is_test: otp::is_test_identifier(&value),
             locale,
             client_ip: ctx.client_ip,
+            decoy: false,
         };
         let prepared = otp::prepare(&app, target, &mut state)?;
         let reserved_at = state.last_sent_at.unwrap_or_default();

@@ -605,3 +605,102 @@ async fn the_served_app_gets_security_headers_and_a_hash_pinned_csp() {
         assert_eq!(h.contains_key("strict-transport-security"), https);
     }
 }
+
+/// The shape of a JSON value: object keys and leaf types, not the values.
+fn skeleton(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), skeleton(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(skeleton).collect()),
+        Value::String(_) => "string".into(),
+        Value::Number(_) => "number".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Null => Value::Null,
+    }
+}
+
+both_backends!(with_enumeration_protection_unknown_and_known_sign_ins_look_the_same);
+async fn with_enumeration_protection_unknown_and_known_sign_ins_look_the_same() {
+    let app = spawn_app_with(|c| c.instance.protection.enumeration_protection = true).await;
+    let known = "+14155553001";
+    let unknown = "+14155553002";
+    // A real account with a name.
+    let c = browser();
+    let id = app
+        .start_sign_up(
+            &c,
+            &[("phone_number", known), ("first_name", "Jane")],
+            "phone_code",
+        )
+        .await;
+    let code = app.code_for(known).await;
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "phone_code"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+    let sends_before = app.sends_to(known).await;
+
+    let mut seen = Vec::new();
+    for phone in [known, unknown] {
+        let c = browser();
+        let created = app
+            .post(
+                &c,
+                "/v1/client/sign_ins",
+                &[("identifier", phone), ("strategy", "phone_code")],
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        let si = &created.body["response"];
+        assert!(
+            si["user_data"]["first_name"].is_null(),
+            "no names before the code: {si}"
+        );
+        let path = format!("/v1/client/sign_ins/{}/attempt_first_factor", created.id());
+        let wrong = app
+            .post(&c, &path, &[("strategy", "phone_code"), ("code", "111111")])
+            .await;
+        let again = app
+            .post(&c, "/v1/client/sign_ins", &[("identifier", phone)])
+            .await;
+        seen.push((created, wrong, again));
+    }
+    let (k, u) = (&seen[0], &seen[1]);
+    assert_eq!(
+        skeleton(&k.0.body),
+        skeleton(&u.0.body),
+        "create: {} vs {}",
+        k.0.body,
+        u.0.body
+    );
+    assert_eq!(
+        k.0.body["response"]["status"],
+        u.0.body["response"]["status"]
+    );
+    let factor = |r: &Resp| r.body["response"]["supported_first_factors"][0].clone();
+    assert_eq!(factor(&k.0)["strategy"], factor(&u.0)["strategy"]);
+    assert_eq!(factor(&u.0)["safe_identifier"], "+1******3002");
+    assert_eq!((k.1.status, k.1.code()), (u.1.status, u.1.code()));
+    assert_eq!(u.1.code(), "form_code_incorrect");
+    assert_eq!(skeleton(&k.1.body), skeleton(&u.1.body));
+    // The decoy's identification id is stable across sign-ins, as a real one is.
+    assert_eq!(
+        factor(&u.0)["phone_number_id"],
+        factor(&u.2)["phone_number_id"]
+    );
+    // Nothing goes to the unknown number; the known one gets its code (sent off the request path).
+    assert_eq!(app.sends_to(unknown).await, 0);
+    for _ in 0..50 {
+        if app.sends_to(known).await > sends_before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.sends_to(known).await, sends_before + 1);
+}
