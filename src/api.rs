@@ -23,9 +23,12 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::json::{self, FromJson, Json};
+use onetime_protocol::slim::{
+    CarriedClient, Client, Environment, ErrorAnswer, Response, Session, SignIn, SignUp, Token,
+};
+use serde::de::DeserializeOwned;
+
 use crate::redirect::encode_component;
-use crate::wire::{Client, Environment, Session, SignIn, SignUp, Token};
 
 /// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,82 +179,102 @@ pub fn encode_form(form: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// The client an answer carries under `key` of `object`: `None` when the key is absent (leave
-/// the state alone), `Some(None)` for `null` or a client that cannot be read (signed out).
-fn client_of(object: &Json, key: &str) -> Option<Option<Client>> {
-    object
-        .get(key)
-        .map(|c| Option::<Client>::from_json(c).ok().flatten())
+/// What an answer carries besides its resource: the status, the body still to be decoded as
+/// the resource, and the client (`client`, or `meta.client` on errors; `Some(None)` means "no
+/// client any more", `None` that the answer did not say).
+#[derive(Debug)]
+pub struct Answer {
+    status: u16,
+    body: String,
+    /// The client the answer carried.
+    pub client: Option<Option<Client>>,
 }
 
-/// Reads an answer: `Ok(json)` for 2xx, with the resource (`response` when the body is an
-/// envelope, else the bare body), the typed error otherwise. Also returns the client the answer
-/// carried (`client`, or `meta.client` on errors): `Some(None)` means "no client any more".
-pub fn decode(resp: &HttpResponse) -> (Result<Json>, Option<Option<Client>>) {
-    let text = resp.body.trim();
-    let ok = (200..300).contains(&resp.status);
-    let text = if text.is_empty() { "null" } else { text };
-    let mut body = match json::parse(text) {
-        Ok(body) => body,
-        Err(e) => {
-            let detail = if ok {
-                format!("invalid JSON: {e}")
-            } else {
-                "the server answered with something that is not JSON".to_string()
-            };
-            return (
-                Err(Error::Unexpected {
-                    status: resp.status,
-                    detail,
-                }),
-                None,
-            );
-        }
-    };
-    if ok {
-        let client = client_of(&body, "client");
-        let resource = match body.take("response") {
-            Some(response) => response,
-            None => body,
-        };
-        (Ok(resource), client)
-    } else {
-        let client = body.get("meta").and_then(|m| client_of(m, "client"));
-        let errors = crate::wire::errors(&body);
-        let retry_after = resp
-            .retry_after
-            .or_else(|| errors.first().and_then(|e| e.meta.retry_after_seconds));
-        if errors.is_empty() {
-            let detail = format!("HTTP {} without FAPI errors", resp.status);
-            return (
-                Err(Error::Unexpected {
-                    status: resp.status,
-                    detail,
-                }),
-                client,
-            );
-        }
-        (
-            Err(Error::Api {
-                status: resp.status,
-                errors,
-                retry_after,
-            }),
-            client,
-        )
-    }
+/// Parses JSON text as `T`: in the browser with `JSON.parse` and serde over the JS value.
+#[cfg(target_arch = "wasm32")]
+fn from_json<T: DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
-/// Decodes the resource [`decode`] returned.
-fn resource<T: FromJson>(json: &Json, status: u16) -> Result<T> {
-    T::from_json(json).map_err(|e| Error::Unexpected {
+#[cfg(not(target_arch = "wasm32"))]
+fn from_json<T: DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+fn unexpected(status: u16, detail: String) -> Error {
+    Error::Unexpected { status, detail }
+}
+
+/// Reads an answer's status and client, and turns an error answer into its typed [`Error`]
+/// (the client of an error answer still comes back, like clerk-js reads `meta.client`).
+pub fn decode(resp: HttpResponse) -> (Result<Answer>, Option<Option<Client>>) {
+    let HttpResponse {
         status,
-        detail: format!("unexpected shape: {e}"),
-    })
+        body,
+        retry_after,
+    } = resp;
+    if (200..300).contains(&status) {
+        let text = if body.trim().is_empty() {
+            "null"
+        } else {
+            &body
+        };
+        return match from_json::<Option<CarriedClient>>(text) {
+            Ok(carried) => {
+                let client = carried.and_then(|c| c.client);
+                let answer = Answer {
+                    status,
+                    body,
+                    client: client.clone(),
+                };
+                (Ok(answer), client)
+            }
+            Err(e) => (Err(unexpected(status, format!("invalid JSON: {e}"))), None),
+        };
+    }
+    let Ok(ErrorAnswer { errors, meta }) = from_json::<ErrorAnswer>(&body) else {
+        let detail = "the server answered with something that is not FAPI JSON".to_string();
+        return (Err(unexpected(status, detail)), None);
+    };
+    if errors.is_empty() {
+        let detail = format!("HTTP {status} without FAPI errors");
+        return (Err(unexpected(status, detail)), meta.client);
+    }
+    let retry_after =
+        retry_after.or_else(|| errors.first().and_then(|e| e.meta.retry_after_seconds));
+    let error = Error::Api {
+        status,
+        errors,
+        retry_after,
+    };
+    (Err(error), meta.client)
 }
 
-/// What [`Api::send`] resolves to: the resource's JSON and the status.
-type SendFuture = Pin<Box<dyn Future<Output = Result<(Json, u16)>>>>;
+/// How a resource sits in its answer: most are the `response` of a `{response, client}`
+/// envelope; the environment and tokens are the bare body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Enveloped,
+    Bare,
+}
+
+/// Decodes the resource of an answer [`decode`] accepted.
+fn resource<T: DeserializeOwned + Default>(answer: &Answer, shape: Shape) -> Result<T> {
+    let text = if answer.body.trim().is_empty() {
+        "null"
+    } else {
+        &answer.body
+    };
+    let decoded = match shape {
+        Shape::Enveloped => from_json::<Response<T>>(text).map(|r| r.response),
+        Shape::Bare => from_json::<T>(text),
+    };
+    decoded.map_err(|e| unexpected(answer.status, format!("unexpected shape: {e}")))
+}
+
+/// What [`Api::send`] resolves to.
+type SendFuture = Pin<Box<dyn Future<Output = Result<Answer>>>>;
 
 /// One API call in flight: the request, then the decoding of its resource as `T`. Await it.
 ///
@@ -261,32 +284,43 @@ type SendFuture = Pin<Box<dyn Future<Output = Result<(Json, u16)>>>>;
 #[must_use = "an API call does nothing until awaited"]
 pub struct ApiCall<T> {
     sent: SendFuture,
+    shape: Shape,
     resource: PhantomData<fn() -> T>,
 }
 
-impl<T: FromJson> ApiCall<T> {
-    fn new(sent: SendFuture) -> Self {
+impl<T: DeserializeOwned + Default> ApiCall<T> {
+    fn new(sent: SendFuture, shape: Shape) -> Self {
         Self {
             sent,
+            shape,
             resource: PhantomData,
         }
     }
 
     /// A call that fails without sending anything (e.g. no attempt in progress).
     pub fn failed(error: Error) -> Self {
-        Self::new(Box::pin(std::future::ready(Err(error))))
+        Self::new(Box::pin(std::future::ready(Err(error))), Shape::Enveloped)
+    }
+
+    /// The resource together with the client the answer carried (for calls made through
+    /// [`Api::quiet`], whose caller applies the client itself).
+    pub async fn with_client(self) -> Result<(T, Option<Option<Client>>)> {
+        let answer = self.sent.await?;
+        let value = resource(&answer, self.shape)?;
+        Ok((value, answer.client))
     }
 }
 
-impl<T: FromJson> Future for ApiCall<T> {
+impl<T: DeserializeOwned + Default> Future for ApiCall<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        self.get_mut()
-            .sent
+        let this = self.get_mut();
+        let shape = this.shape;
+        this.sent
             .as_mut()
             .poll(cx)
-            .map(|sent| sent.and_then(|(json, status)| resource(&json, status)))
+            .map(|sent| sent.and_then(|answer| resource(&answer, shape)))
     }
 }
 
@@ -328,39 +362,50 @@ impl Api {
         self
     }
 
-    /// Sends a request, hands the answer's client to the listener and resolves to the
-    /// resource's JSON with the status. One boxed future for every call, so the request
-    /// machinery exists once in the wasm; only [`ApiCall`]'s decoding is per resource type.
+    /// The same API without the client listener: answers leave the state alone, and the
+    /// caller applies the client itself ([`ApiCall::with_client`]) when it is ready to (the
+    /// auth context does so after navigating, see `Auth::activate`).
+    pub fn quiet(&self) -> Self {
+        Self {
+            transport: self.transport.clone(),
+            listener: None,
+        }
+    }
+
+    /// Sends a request, hands the answer's client to the listener and resolves to the answer.
+    /// One boxed future for every call, so the request machinery exists once in the wasm; only
+    /// [`ApiCall`]'s decoding is per resource type.
     fn send(&self, method: Method, path: String, form: Vec<(String, String)>) -> SendFuture {
         let request = HttpRequest { method, path, form };
         let sent = self.transport.send(request);
         let listener = self.listener.clone();
         Box::pin(async move {
             let resp = sent.await.map_err(|e| Error::Network(e.0))?;
-            let (json, client) = decode(&resp);
+            let (answer, client) = decode(resp);
             if let (Some(client), Some(listener)) = (client, listener) {
                 listener(client);
             }
-            Ok((json?, resp.status))
+            answer
         })
     }
 
-    fn get<T: FromJson>(&self, path: &str) -> ApiCall<T> {
-        ApiCall::new(self.send(Method::Get, path.to_string(), Vec::new()))
+    fn get<T: DeserializeOwned + Default>(&self, path: &str, shape: Shape) -> ApiCall<T> {
+        ApiCall::new(self.send(Method::Get, path.to_string(), Vec::new()), shape)
     }
 
-    fn post<T: FromJson>(&self, path: &str, body: &[(&str, &str)]) -> ApiCall<T> {
-        ApiCall::new(self.send(Method::Post, path.to_string(), form(body)))
+    fn post<T: DeserializeOwned + Default>(&self, path: &str, body: &[(&str, &str)]) -> ApiCall<T> {
+        let sent = self.send(Method::Post, path.to_string(), form(body));
+        ApiCall::new(sent, Shape::Enveloped)
     }
 
     /// E1 `GET /v1/environment`: which identifiers the instance uses.
     pub fn environment(&self) -> ApiCall<Environment> {
-        self.get("/v1/environment")
+        self.get("/v1/environment", Shape::Bare)
     }
 
     /// E2 `GET /v1/client`: the current client (`None` before the first sign-in/up).
     pub fn client(&self) -> ApiCall<Option<Client>> {
-        self.get("/v1/client")
+        self.get("/v1/client", Shape::Enveloped)
     }
 
     /// Sign-up calls (`signUp.*` in clerk-js).
@@ -581,7 +626,10 @@ impl SessionApi<'_> {
     /// `session.getToken()`: S2 `POST /v1/client/sessions/{sid}/tokens`, a bare `{object:"token", jwt}`.
     pub fn get_token(&self) -> impl Future<Output = Result<String>> + 'static {
         let path = format!("/v1/client/sessions/{}/tokens", encode_component(self.id));
-        let call: ApiCall<Token> = self.api.post(&path, &[("organization_id", "")]);
+        let sent = self
+            .api
+            .send(Method::Post, path, form(&[("organization_id", "")]));
+        let call: ApiCall<Token> = ApiCall::new(sent, Shape::Bare);
         async move { call.await.map(|token| token.jwt) }
     }
 
@@ -694,9 +742,9 @@ mod tests {
             body: r#"{"response":{"id":"sua_1","status":"missing_requirements"},"client":{"id":"client_1"}}"#.into(),
             retry_after: None,
         };
-        let (json, client) = decode(&ok);
+        let (answer, client) = decode(ok);
         assert_eq!(client.unwrap().unwrap().id, "client_1");
-        let su: SignUp = resource(&json.unwrap(), 200).unwrap();
+        let su: SignUp = resource(&answer.unwrap(), Shape::Enveloped).unwrap();
         assert_eq!(su.id, "sua_1");
 
         let bare = HttpResponse {
@@ -704,9 +752,9 @@ mod tests {
             body: r#"{"object":"token","jwt":"a.b.c"}"#.into(),
             retry_after: None,
         };
-        let (json, client) = decode(&bare);
+        let (answer, client) = decode(bare);
         assert!(client.is_none(), "no client key: leave the state alone");
-        let t: Token = resource(&json.unwrap(), 200).unwrap();
+        let t: Token = resource(&answer.unwrap(), Shape::Bare).unwrap();
         assert_eq!(t.jwt, "a.b.c");
 
         let signed_out = HttpResponse {
@@ -714,8 +762,21 @@ mod tests {
             body: r#"{"response":null,"client":null}"#.into(),
             retry_after: None,
         };
-        let (_, client) = decode(&signed_out);
+        let (answer, client) = decode(signed_out);
         assert_eq!(client, Some(None));
+        let none: Option<Client> = resource(&answer.unwrap(), Shape::Enveloped).unwrap();
+        assert_eq!(none, None);
+
+        let renamed = HttpResponse {
+            status: 200,
+            body: r#"{"response":{"id":7},"client":null}"#.into(),
+            retry_after: None,
+        };
+        let (answer, _) = decode(renamed);
+        assert!(matches!(
+            resource::<SignUp>(&answer.unwrap(), Shape::Enveloped),
+            Err(Error::Unexpected { status: 200, .. })
+        ));
     }
 
     #[test]
@@ -725,7 +786,7 @@ mod tests {
             body: r#"{"errors":[{"code":"form_code_incorrect","message":"is incorrect","long_message":"Incorrect code","meta":{"param_name":"code"}}],"meta":{"client":{"id":"client_9"}}}"#.into(),
             retry_after: None,
         };
-        let (json, client) = decode(&err);
+        let (json, client) = decode(err);
         assert_eq!(client.unwrap().unwrap().id, "client_9");
         let e = json.unwrap_err();
         assert_eq!(e.code(), Some("form_code_incorrect"));
@@ -737,7 +798,7 @@ mod tests {
                 .into(),
             retry_after: Some(17),
         };
-        match decode(&limited).0 {
+        match decode(limited).0 {
             Err(Error::Api {
                 status: 429,
                 retry_after: Some(17),
@@ -752,7 +813,7 @@ mod tests {
             retry_after: None,
         };
         assert!(matches!(
-            decode(&html).0,
+            decode(html).0,
             Err(Error::Unexpected { status: 502, .. })
         ));
     }
@@ -852,7 +913,7 @@ mod tests {
 
     #[test]
     fn selects_first_factors() {
-        let si: SignIn = crate::json::from_str(
+        let si: SignIn = serde_json::from_str(
             r#"{"id":"sia_1","supported_first_factors":[
                 {"strategy":"email_code","email_address_id":"idn_e"},
                 {"strategy":"phone_code","phone_number_id":"idn_p"}]}"#,

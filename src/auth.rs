@@ -13,8 +13,8 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{self, Api, ApiCall, FirstFactor, GlooTransport, SignUpParams, Transport};
 use crate::components::flow::{Allowed, cooldown_of};
-use crate::json::FromJson;
-use crate::wire::{Client, Environment, Session, SignIn, SignUp, User};
+use onetime_protocol::slim::{Client, Environment, Session, SignIn, SignUp, User};
+use serde::de::DeserializeOwned;
 
 /// The auth state shared by every page and component. Cheap to copy.
 #[derive(Clone, Copy)]
@@ -229,7 +229,7 @@ pub fn use_user() -> UseUser {
 }
 
 /// The call `call` makes on the attempt in progress, or a failed call when there is none.
-fn on_attempt<T: FromJson>(
+fn on_attempt<T: DeserializeOwned + Default>(
     id: api::Result<String>,
     call: impl FnOnce(&str) -> ApiCall<T>,
 ) -> ApiCall<T> {

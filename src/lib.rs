@@ -49,13 +49,11 @@ pub mod api;
 pub mod auth;
 pub mod code;
 pub mod components;
-pub mod json;
 pub mod messages;
 pub mod pages;
 pub mod phone;
 pub mod redirect;
 pub mod validate;
-pub mod wire;
 
 use crate::api::Transport;
 use crate::auth::AuthProvider;

@@ -16,7 +16,7 @@ use onetime::App;
 use onetime::api::{HttpRequest, HttpResponse, NetworkError, Transport, TransportFuture};
 use onetime::auth::AuthProvider;
 use onetime::components::{SignIn, SignUp};
-use serde_json::{Value, json};
+use onetime_protocol as p;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -65,156 +65,255 @@ impl Fake {
             .collect()
     }
 
-    fn environment(&self) -> Value {
+    fn environment(&self) -> p::Environment {
         let s = *self.scenario.borrow();
-        let attr = |enabled: bool, strategy: &str| {
-            json!({"enabled": enabled, "required": false, "used_for_first_factor": enabled,
-                   "first_factors": if enabled { json!([strategy]) } else { json!([]) },
-                   "verifications": if enabled { json!([strategy]) } else { json!([]) },
-                   "verify_at_sign_up": enabled})
+        let attr = |enabled: bool, strategy: &str| p::Attribute {
+            enabled,
+            used_for_first_factor: enabled,
+            first_factors: if enabled {
+                vec![strategy.into()]
+            } else {
+                vec![]
+            },
+            verifications: if enabled {
+                vec![strategy.into()]
+            } else {
+                vec![]
+            },
+            verify_at_sign_up: enabled,
+            ..Default::default()
         };
-        json!({
-            "object": "environment",
-            "display_config": {"application_name": "Acme", "resend_cooldown_seconds": s.cooldown},
-            "user_settings": {"attributes": {
-                "phone_number": attr(s.phone, "phone_code"),
-                "email_address": attr(s.email, "email_code"),
-                "username": {"enabled": s.username_required, "required": s.username_required, "used_for_first_factor": false},
-            }}
-        })
+        let mut env = p::Environment {
+            object: "environment".into(),
+            ..Default::default()
+        };
+        env.display_config.application_name = "Acme".into();
+        env.display_config.resend_cooldown_seconds = s.cooldown;
+        let attributes = &mut env.user_settings.attributes;
+        attributes.phone_number = attr(s.phone, "phone_code");
+        attributes.email_address = attr(s.email, "email_code");
+        attributes.username = p::Attribute {
+            enabled: s.username_required,
+            required: s.username_required,
+            ..Default::default()
+        };
+        env
     }
 
-    fn user() -> Value {
-        json!({"object": "user", "id": "user_1", "username": null,
-               "primary_phone_number_id": "idn_p",
-               "phone_numbers": [{"object": "phone_number", "id": "idn_p", "phone_number": "+12015550100",
-                                  "verification": {"status": "verified", "strategy": "phone_code"}}],
-               "email_addresses": []})
+    fn user() -> p::User {
+        p::User {
+            object: "user".into(),
+            id: "user_1".into(),
+            primary_phone_number_id: Some("idn_p".into()),
+            phone_numbers: vec![p::PhoneNumber {
+                object: "phone_number".into(),
+                id: "idn_p".into(),
+                phone_number: "+12015550100".into(),
+                verification: Some(p::Verification {
+                    status: p::VerificationStatus::Verified,
+                    strategy: Some("phone_code".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
     }
 
-    fn client(sign_up: Value, sign_in: Value, signed_in: bool) -> Value {
-        let sessions = if signed_in {
-            json!([{"object": "session", "id": "sess_1", "status": "active", "user": Self::user(),
-                    "created_at": 1767312000000_i64, "last_active_at": 1767312000000_i64, "expire_at": 1767916800000_i64}])
-        } else {
-            json!([])
-        };
-        json!({"object": "client", "id": "client_1", "sessions": sessions, "sign_up": sign_up, "sign_in": sign_in,
-               "last_active_session_id": if signed_in { json!("sess_1") } else { Value::Null }})
+    fn session() -> p::Session {
+        p::Session {
+            object: "session".into(),
+            id: "sess_1".into(),
+            status: p::SessionStatus::Active,
+            user: Some(Self::user()),
+            created_at: 1767312000000,
+            last_active_at: 1767312000000,
+            expire_at: 1767916800000,
+            ..Default::default()
+        }
+    }
+
+    fn client(
+        sign_up: Option<p::SignUp>,
+        sign_in: Option<p::SignIn>,
+        signed_in: bool,
+    ) -> p::Client {
+        p::Client {
+            object: "client".into(),
+            id: "client_1".into(),
+            sessions: if signed_in {
+                vec![Self::session()]
+            } else {
+                vec![]
+            },
+            sign_up,
+            sign_in,
+            last_active_session_id: signed_in.then(|| "sess_1".into()),
+            ..Default::default()
+        }
     }
 
     fn sign_up(
         &self,
-        status: &str,
+        status: p::SignUpStatus,
         missing: &[&str],
         unverified: &[&str],
         session: Option<&str>,
-    ) -> Value {
-        json!({"object": "sign_up_attempt", "id": "sua_1", "status": status,
-               "missing_fields": missing, "unverified_fields": unverified,
-               "created_session_id": session,
-               "verifications": {"phone_number": {"status": "unverified", "strategy": "phone_code", "next_action": "needs_attempt"}}})
+    ) -> p::SignUp {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        p::SignUp {
+            object: "sign_up_attempt".into(),
+            id: "sua_1".into(),
+            status,
+            missing_fields: strings(missing),
+            unverified_fields: strings(unverified),
+            created_session_id: session.map(Into::into),
+            verifications: p::SignUpVerifications {
+                phone_number: Some(p::Verification {
+                    status: p::VerificationStatus::Unverified,
+                    strategy: Some("phone_code".into()),
+                    next_action: Some("needs_attempt".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
     }
 
-    fn sign_in(status: &str, session: Option<&str>) -> Value {
-        json!({"object": "sign_in_attempt", "id": "sia_1", "status": status, "identifier": "+12015550100",
-               "supported_first_factors": [
-                   {"strategy": "phone_code", "phone_number_id": "idn_p", "safe_identifier": "+1******0100"},
-                   {"strategy": "email_code", "email_address_id": "idn_e", "safe_identifier": "j***@example.com"}],
-               "created_session_id": session})
+    fn sign_in(status: p::SignInStatus, session: Option<&str>) -> p::SignIn {
+        p::SignIn {
+            object: "sign_in_attempt".into(),
+            id: "sia_1".into(),
+            status,
+            identifier: Some("+12015550100".into()),
+            supported_first_factors: vec![
+                p::SignInFactor {
+                    strategy: "phone_code".into(),
+                    phone_number_id: Some("idn_p".into()),
+                    safe_identifier: Some("+1******0100".into()),
+                    ..Default::default()
+                },
+                p::SignInFactor {
+                    strategy: "email_code".into(),
+                    email_address_id: Some("idn_e".into()),
+                    safe_identifier: Some("j***@example.com".into()),
+                    ..Default::default()
+                },
+            ],
+            created_session_id: session.map(Into::into),
+            ..Default::default()
+        }
     }
 
-    fn ok(response: Value, client: Value) -> HttpResponse {
+    fn ok<T: serde::Serialize>(response: Option<T>, client: Option<p::Client>) -> HttpResponse {
         HttpResponse {
             status: 200,
-            body: json!({"response": response, "client": client}).to_string(),
+            body: serde_json::to_string(&p::Envelope { response, client }).unwrap(),
             retry_after: None,
         }
     }
 
-    fn error(status: u16, code: &str, param: Option<&str>) -> HttpResponse {
-        let body = json!({"errors": [{"code": code, "message": "is invalid", "long_message": "Server text",
-                                       "meta": {"param_name": param}}], "meta": {}});
+    fn error(
+        status: u16,
+        code: &str,
+        param: Option<&str>,
+        client: Option<p::Client>,
+    ) -> HttpResponse {
+        let body = p::ErrorResponse {
+            errors: vec![p::ApiError {
+                code: code.into(),
+                message: "is invalid".into(),
+                long_message: Some("Server text".into()),
+                meta: p::ErrorMeta {
+                    param_name: param.map(Into::into),
+                    ..Default::default()
+                },
+            }],
+            // Without a client the answer has no `meta.client` (which would mean "signed out").
+            meta: client.map(|c| p::ErrorResponseMeta { client: Some(c) }),
+            ..Default::default()
+        };
         HttpResponse {
             status,
-            body: body.to_string(),
+            body: serde_json::to_string(&body).unwrap(),
             retry_after: None,
         }
     }
 
     fn answer(&self, r: &HttpRequest) -> HttpResponse {
+        use p::{SignInStatus as In, SignUpStatus as Up};
         let s = *self.scenario.borrow();
         let route = r.route().to_string();
+        let sign_up_answer = |su: p::SignUp, signed_in: bool| {
+            Self::ok(
+                Some(su.clone()),
+                Some(Self::client(Some(su), None, signed_in)),
+            )
+        };
+        let sign_in_answer = |si: p::SignIn, signed_in: bool| {
+            Self::ok(
+                Some(si.clone()),
+                Some(Self::client(None, Some(si), signed_in)),
+            )
+        };
         match (r.effective_method(), route.as_str()) {
             ("GET", "/v1/environment") => HttpResponse {
                 status: 200,
-                body: self.environment().to_string(),
+                body: serde_json::to_string(&self.environment()).unwrap(),
                 retry_after: None,
             },
             ("GET", "/v1/client") => {
                 if s.signed_in {
-                    let c = Self::client(Value::Null, Value::Null, true);
-                    Self::ok(c.clone(), c)
+                    let c = Self::client(None, None, true);
+                    Self::ok(Some(c.clone()), Some(c))
                 } else {
-                    Self::ok(Value::Null, Value::Null)
+                    Self::ok(None::<p::Client>, None)
                 }
             }
-            ("POST", "/v1/client/sign_ups") => {
-                let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
-                Self::ok(su.clone(), Self::client(su, Value::Null, false))
-            }
-            ("POST", "/v1/client/sign_ups/sua_1/prepare_verification") => {
-                let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
-                Self::ok(su.clone(), Self::client(su, Value::Null, false))
+            ("POST", "/v1/client/sign_ups")
+            | ("POST", "/v1/client/sign_ups/sua_1/prepare_verification") => {
+                let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
+                sign_up_answer(su, false)
             }
             ("POST", "/v1/client/sign_ups/sua_1/attempt_verification") => {
                 if r.field("code") != Some("424242") {
-                    let su = self.sign_up("missing_requirements", &[], &["phone_number"], None);
-                    let mut e = Self::error(422, "form_code_incorrect", Some("code"));
-                    e.body = json!({"errors": [{"code": "form_code_incorrect", "message": "is incorrect",
-                                                "meta": {"param_name": "code"}}],
-                                    "meta": {"client": Self::client(su, Value::Null, false)}})
-                    .to_string();
-                    return e;
+                    let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
+                    let client = Self::client(Some(su), None, false);
+                    return Self::error(422, "form_code_incorrect", Some("code"), Some(client));
                 }
                 if s.username_required {
-                    let su = self.sign_up("missing_requirements", &["username"], &[], None);
-                    return Self::ok(su.clone(), Self::client(su, Value::Null, false));
+                    let su = self.sign_up(Up::MissingRequirements, &["username"], &[], None);
+                    return sign_up_answer(su, false);
                 }
-                let su = self.sign_up("complete", &[], &[], Some("sess_1"));
-                Self::ok(su.clone(), Self::client(su, Value::Null, true))
+                sign_up_answer(self.sign_up(Up::Complete, &[], &[], Some("sess_1")), true)
             }
             ("PATCH", "/v1/client/sign_ups/sua_1") => {
-                let su = self.sign_up("complete", &[], &[], Some("sess_1"));
-                Self::ok(su.clone(), Self::client(su, Value::Null, true))
+                sign_up_answer(self.sign_up(Up::Complete, &[], &[], Some("sess_1")), true)
             }
             ("POST", "/v1/client/sign_ins") => {
                 if r.field("identifier") == Some("+12015550199") {
-                    return Self::error(422, "form_identifier_not_found", Some("identifier"));
+                    return Self::error(422, "form_identifier_not_found", Some("identifier"), None);
                 }
-                let si = Self::sign_in("needs_first_factor", None);
-                Self::ok(si.clone(), Self::client(Value::Null, si, false))
+                sign_in_answer(Self::sign_in(In::NeedsFirstFactor, None), false)
             }
             ("POST", "/v1/client/sign_ins/sia_1/prepare_first_factor") => {
-                let si = Self::sign_in("needs_first_factor", None);
-                Self::ok(si.clone(), Self::client(Value::Null, si, false))
+                sign_in_answer(Self::sign_in(In::NeedsFirstFactor, None), false)
             }
             ("POST", "/v1/client/sign_ins/sia_1/attempt_first_factor") => {
                 if r.field("code") != Some("424242") {
-                    return Self::error(422, "form_code_incorrect", Some("code"));
+                    return Self::error(422, "form_code_incorrect", Some("code"), None);
                 }
-                let si = Self::sign_in("complete", Some("sess_1"));
-                Self::ok(si.clone(), Self::client(Value::Null, si, true))
+                sign_in_answer(Self::sign_in(In::Complete, Some("sess_1")), true)
             }
             ("POST", "/v1/client/sessions/sess_1/touch") => {
-                let c = Self::client(Value::Null, Value::Null, true);
-                Self::ok(c["sessions"][0].clone(), c)
+                Self::ok(Some(Self::session()), Some(Self::client(None, None, true)))
             }
             ("DELETE", "/v1/client/sessions") => {
-                let c = Self::client(Value::Null, Value::Null, false);
-                Self::ok(c.clone(), c)
+                let c = Self::client(None, None, false);
+                Self::ok(Some(c.clone()), Some(c))
             }
-            _ => Self::error(404, "resource_not_found", None),
+            _ => Self::error(404, "resource_not_found", None, None),
         }
     }
 }

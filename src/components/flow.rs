@@ -637,7 +637,7 @@ pub fn UsernameStep(
 
 /// The resend cooldown the environment announces (`display_config.resend_cooldown_seconds`),
 /// else [`RESEND_SECONDS`].
-pub fn cooldown_of(env: Option<&crate::wire::Environment>) -> u32 {
+pub fn cooldown_of(env: Option<&onetime_protocol::slim::Environment>) -> u32 {
     env.and_then(|e| e.display_config.resend_cooldown_seconds)
         .map(|s| s.min(3600) as u32)
         .unwrap_or(RESEND_SECONDS)

@@ -1,10 +1,10 @@
 //! `<SignIn/>`: phone or email → code → session, like Clerk's passwordless sign-in guide.
 
-use crate::wire::SignIn as SignInResource;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignInStatus;
+use onetime_protocol::slim::SignIn as SignInResource;
 
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};

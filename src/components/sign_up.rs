@@ -1,11 +1,11 @@
 //! `<SignUp/>`: phone or email → code → (username) → session, like Clerk's passwordless
 //! sign-up guide, switching on a `verifying` state.
 
-use crate::wire::SignUp as SignUpResource;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignUpStatus;
+use onetime_protocol::slim::SignUp as SignUpResource;
 
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};

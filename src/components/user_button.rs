@@ -1,8 +1,8 @@
 //! `<UserButton/>`: the avatar with a menu ("Manage account", "Sign out"), and the sign-out hook.
 
-use crate::wire::User;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use onetime_protocol::slim::User;
 
 use crate::auth::use_auth;
 use crate::components::icons::Spinner;

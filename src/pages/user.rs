@@ -1,8 +1,8 @@
 //! `/user`: the profile (protected).
 
-use crate::wire::Verification;
 use leptos::prelude::*;
 use onetime_protocol::VerificationStatus;
+use onetime_protocol::slim::Verification;
 
 use crate::auth::{use_auth, use_user};
 use crate::components::Protect;

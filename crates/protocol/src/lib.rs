@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 /// Milliseconds since the unix epoch.
 pub type Millis = i64;
 
+/// The fields the app reads, as slim mirrors of these types.
+pub mod slim;
+
 /// `object` discriminator values.
 pub mod objects {
     /// [`crate::Client`].
