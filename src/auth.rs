@@ -8,11 +8,13 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use onetime_protocol::{SessionStatus, fields};
+use leptos_router::NavigateOptions;
+use onetime_protocol::fields;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::api::{self, Api, ApiCall, FirstFactor, GlooTransport, SignUpParams, Transport};
-use crate::components::flow::{Allowed, cooldown_of};
+use crate::cooldown::cooldown_of;
+use crate::identifier::Allowed;
 use onetime_protocol::slim::{Client, Environment, Session, SignIn, SignUp, User};
 use serde::de::DeserializeOwned;
 
@@ -27,8 +29,23 @@ pub struct Auth {
     pub client: RwSignal<Option<Client>>,
     /// Whether the first `GET /v1/client` has answered.
     pub client_loaded: RwSignal<bool>,
-    /// True while a sign-in/up is finishing, so guards do not navigate away under it.
-    pub finishing: RwSignal<bool>,
+    /// True while [`Auth::activate`] runs. Only `activate` writes it.
+    activating: RwSignal<bool>,
+}
+
+/// Where the browser stands, derived from the client and [`Auth::activate`]; guards and cards
+/// read it, and only `activate` and `sign_out` make it change (besides answers from the server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthPhase {
+    /// The environment or the client has not answered yet.
+    Loading,
+    /// Nobody is signed in.
+    SignedOut,
+    /// A finished sign-in or sign-up is making its session active and will navigate on: the
+    /// card that started it stays, and protected pages wait instead of redirecting.
+    Activating,
+    /// A session is active.
+    SignedIn,
 }
 
 impl Auth {
@@ -43,7 +60,7 @@ impl Auth {
             environment: RwSignal::new(None),
             client,
             client_loaded: RwSignal::new(false),
-            finishing: RwSignal::new(false),
+            activating: RwSignal::new(false),
         };
         auth.reload_environment();
         auth.reload_client();
@@ -127,12 +144,25 @@ impl Auth {
         self.environment.get().is_some() && self.client_loaded.get()
     }
 
+    /// Where the browser stands (tracked).
+    pub fn phase(&self) -> AuthPhase {
+        if !self.is_loaded() {
+            AuthPhase::Loading
+        } else if self.activating.get() {
+            AuthPhase::Activating
+        } else if self.is_signed_in() {
+            AuthPhase::SignedIn
+        } else {
+            AuthPhase::SignedOut
+        }
+    }
+
     /// The active session: the client's last active session, if it is active.
     pub fn session(&self) -> Option<Session> {
         self.client.with(|c| {
             c.as_ref()
                 .and_then(Client::last_active_session)
-                .filter(|s| matches!(s.status, SessionStatus::Active | SessionStatus::Pending))
+                .filter(|s| s.is_signed_in())
                 .cloned()
         })
     }
@@ -142,33 +172,63 @@ impl Auth {
         self.session().and_then(|s| s.user)
     }
 
-    /// True when a session is active.
+    /// True when the client has an active session (whatever the phase).
     pub fn is_signed_in(&self) -> bool {
         self.client.with(|c| {
             c.as_ref()
                 .and_then(Client::last_active_session)
-                .is_some_and(|s| matches!(s.status, SessionStatus::Active | SessionStatus::Pending))
+                .is_some_and(Session::is_signed_in)
         })
     }
 
-    /// `setActive({session})`.
-    pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
-        self.api().set_active(session_id)
+    /// `setActive({session})` for a finished sign-in or sign-up, then navigation to `target`.
+    ///
+    /// The phase is [`AuthPhase::Activating`] from the first call (made in the same turn as
+    /// the answer that completed the attempt, so no guard sees the new session before) until
+    /// the route has changed: the touch answer's client is applied only after `navigate`, so
+    /// the route switch is scheduled before anything that reacts to the new state, and the
+    /// card that started it is gone before its gate could redirect.
+    pub async fn activate(
+        &self,
+        session_id: &str,
+        target: &str,
+        navigate: &dyn Fn(&str, NavigateOptions),
+    ) -> api::Result<()> {
+        self.activating.set(true);
+        let answer = self
+            .api()
+            .quiet()
+            .set_active(session_id)
+            .with_client()
+            .await;
+        let result = answer.map(|(_session, client)| {
+            navigate(target, NavigateOptions::default());
+            if let Some(client) = client {
+                self.client.try_set(client);
+            }
+        });
+        self.activating.try_set(false);
+        result
     }
 
-    /// `signOut()`: ends the sessions; the client state follows the answer.
-    pub async fn sign_out(&self) -> api::Result<()> {
-        let result = self.api().sign_out().await.map(drop);
-        if result.is_ok() {
-            // The answer normally carries the client without sessions; make sure nothing stays
-            // signed in even if it did not.
-            self.client.update(|c| {
-                if let Some(c) = c {
-                    c.last_active_session_id = None;
-                }
-            });
+    /// `signOut()`: ends the sessions, then goes to `then`. Like [`Auth::activate`], the answer's
+    /// client is applied after navigating, so the page being left (e.g. the protected `/user`)
+    /// is replaced before its guard could send the person to the sign-in page.
+    pub async fn sign_out(
+        &self,
+        then: &str,
+        navigate: &dyn Fn(&str, NavigateOptions),
+    ) -> api::Result<()> {
+        let (_, client) = self.api().quiet().sign_out().with_client().await?;
+        navigate(then, NavigateOptions::default());
+        // The answer normally carries the client without sessions; nothing stays signed in
+        // even if it did not.
+        let mut client = client.flatten();
+        if let Some(c) = client.as_mut() {
+            c.last_active_session_id = None;
         }
-        result
+        self.client.try_set(client);
+        Ok(())
     }
 }
 
@@ -326,7 +386,7 @@ impl UseSignUp {
 
     /// `setActive({session})`.
     pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
-        self.auth.set_active(session_id)
+        self.auth.api().set_active(session_id)
     }
 }
 
@@ -390,6 +450,6 @@ impl UseSignIn {
 
     /// `setActive({session})`.
     pub fn set_active(&self, session_id: &str) -> ApiCall<Session> {
-        self.auth.set_active(session_id)
+        self.auth.api().set_active(session_id)
     }
 }

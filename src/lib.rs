@@ -49,6 +49,8 @@ pub mod api;
 pub mod auth;
 pub mod code;
 pub mod components;
+pub mod cooldown;
+pub mod identifier;
 pub mod messages;
 pub mod pages;
 pub mod phone;

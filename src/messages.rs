@@ -4,42 +4,7 @@
 use onetime_protocol::{codes, fields};
 
 use crate::api::Error;
-
-/// What the user typed as an identifier: decides the wording ("phone number" / "email address").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IdentifierKind {
-    /// A phone number.
-    #[default]
-    Phone,
-    /// An email address.
-    Email,
-}
-
-impl IdentifierKind {
-    /// "phone number" / "email address".
-    pub fn noun(self) -> &'static str {
-        match self {
-            IdentifierKind::Phone => "phone number",
-            IdentifierKind::Email => "email address",
-        }
-    }
-
-    /// The FAPI field name.
-    pub fn field(self) -> &'static str {
-        match self {
-            IdentifierKind::Phone => fields::PHONE_NUMBER,
-            IdentifierKind::Email => fields::EMAIL_ADDRESS,
-        }
-    }
-
-    /// The code strategy for this kind.
-    pub fn strategy(self) -> &'static str {
-        match self {
-            IdentifierKind::Phone => onetime_protocol::strategies::PHONE_CODE,
-            IdentifierKind::Email => onetime_protocol::strategies::EMAIL_CODE,
-        }
-    }
-}
+pub use crate::identifier::IdentifierKind;
 
 /// Where an error is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

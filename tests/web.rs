@@ -46,6 +46,8 @@ fn phone_only() -> Scenario {
 struct Fake {
     scenario: RefCell<Scenario>,
     log: RefCell<Vec<HttpRequest>>,
+    /// The phone number and email address the sign-up was created with.
+    sign_up_with: RefCell<(Option<String>, Option<String>)>,
 }
 
 impl Fake {
@@ -53,6 +55,7 @@ impl Fake {
         Rc::new(Self {
             scenario: RefCell::new(scenario),
             log: RefCell::new(Vec::new()),
+            sign_up_with: RefCell::new((None, None)),
         })
     }
 
@@ -161,7 +164,10 @@ impl Fake {
         session: Option<&str>,
     ) -> p::SignUp {
         let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        let (phone_number, email_address) = self.sign_up_with.borrow().clone();
         p::SignUp {
+            phone_number,
+            email_address,
             object: "sign_up_attempt".into(),
             id: "sua_1".into(),
             status,
@@ -271,12 +277,24 @@ impl Fake {
                     Self::ok(None::<p::Client>, None)
                 }
             }
-            ("POST", "/v1/client/sign_ups")
-            | ("POST", "/v1/client/sign_ups/sua_1/prepare_verification") => {
+            ("POST", "/v1/client/sign_ups") => {
+                *self.sign_up_with.borrow_mut() = (
+                    r.field("phone_number").map(Into::into),
+                    r.field("email_address").map(Into::into),
+                );
+                let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
+                sign_up_answer(su, false)
+            }
+            ("POST", "/v1/client/sign_ups/sua_1/prepare_verification") => {
                 let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
                 sign_up_answer(su, false)
             }
             ("POST", "/v1/client/sign_ups/sua_1/attempt_verification") => {
+                if r.field("code") == Some("000000") {
+                    let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
+                    let client = Self::client(Some(su), None, false);
+                    return Self::error(422, "verification_expired", Some("code"), Some(client));
+                }
                 if r.field("code") != Some("424242") {
                     let su = self.sign_up(Up::MissingRequirements, &[], &["phone_number"], None);
                     let client = Self::client(Some(su), None, false);
@@ -832,12 +850,62 @@ async fn profile_lists_the_verified_phone() {
         text.contains("+1 (201) 555-0100") && text.contains("Verified") && text.contains("sess_1"),
         "{text}"
     );
-    // Signing out from the protected page goes home, not to the sign-in page.
+    // Signing out from the protected page goes home, not to the sign-in page: the route
+    // changes before the guard sees the signed-out state, so nothing bounces (no sleeps).
     click(&root, "button#profile-sign-out");
     wait_for(&root, "a#go-sign-in").await;
-    TimeoutFuture::new(300).await;
     settle().await;
     assert_eq!(location(), "/");
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_lands_home_then_sign_out_and_in_again() {
+    set_path("/sign-in");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_app(&fake);
+    let phone = wait_for(&root, "input#phone-number")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&phone, "2015550100");
+    click(&root, "button#identifier-submit");
+    let code = wait_for(&root, "input#code")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    assert!(root.text_content().unwrap().contains("+1 (201) 555-0100"));
+    type_into(&code, "424242");
+    let who = wait_for(&root, "#signed-in-identifier").await;
+    assert_eq!(who.text_content().unwrap(), "+12015550100");
+    assert_eq!(location(), "/");
+    assert_eq!(fake.seen("POST", "/touch").len(), 1, "activated once");
+    settle().await;
+    assert_eq!(location(), "/", "no second navigation after activating");
+    // Sign out from the menu: home shows the way in again, and it leads to sign-in.
+    click(&root, "#user-button");
+    wait_for(&root, "button#sign-out").await;
+    click(&root, "button#sign-out");
+    wait_for(&root, "a#go-sign-in").await;
+    settle().await;
+    assert_eq!(location(), "/");
+    let way_in = find(&root, "a#go-sign-in").unwrap();
+    assert_eq!(way_in.get_attribute("href").as_deref(), Some("/sign-in"));
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_code_offers_a_new_code() {
+    set_path("/sign-up");
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    type_into(&input(&root, "input#code"), "000000");
+    let error = wait_for(&root, "#code-error").await;
+    assert!(error.text_content().unwrap().contains("expired"));
+    let prepared = fake.seen("POST", "/prepare_verification").len();
+    click(&root, "#code-error button#send-new-code");
+    wait_until("a new code was asked for", || {
+        fake.seen("POST", "/prepare_verification").len() == prepared + 1
+    })
+    .await;
+    wait_until("the error is gone", || find(&root, "#code-error").is_none()).await;
 }
 
 #[wasm_bindgen_test]

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::auth::use_auth;
-use crate::components::flow::LoadingCard;
+use crate::auth::{AuthPhase, use_auth};
+use crate::components::card::LoadingCard;
 use crate::redirect::with_redirect;
 
 /// Renders its children only when someone is signed in (and the state has loaded).
@@ -16,7 +16,7 @@ pub fn SignedIn(
     children: ChildrenFn,
 ) -> impl IntoView {
     let auth = use_auth();
-    let show = Memo::new(move |_| auth.is_loaded() && auth.is_signed_in());
+    let show = Memo::new(move |_| auth.phase() == AuthPhase::SignedIn);
     move || show.get().then(|| children())
 }
 
@@ -27,7 +27,7 @@ pub fn SignedOut(
     children: ChildrenFn,
 ) -> impl IntoView {
     let auth = use_auth();
-    let show = Memo::new(move |_| auth.is_loaded() && !auth.is_signed_in());
+    let show = Memo::new(move |_| auth.phase() == AuthPhase::SignedOut);
     move || show.get().then(|| children())
 }
 
@@ -40,6 +40,17 @@ fn here() -> String {
     } else {
         format!("{path}?{search}")
     }
+}
+
+/// A tracked check that the router is still on the page that called this (at component
+/// creation). A guard acts only while its page is current: once `activate` or `sign_out` has
+/// navigated away, the page being left is about to be replaced, whatever order the reactive
+/// system runs its effects in.
+pub fn still_on_this_page() -> impl Fn() -> bool + Clone + 'static {
+    let location = use_location();
+    let page = location.pathname.get_untracked();
+    let pathname = location.pathname;
+    move || pathname.with(|p| *p == page)
 }
 
 /// Navigates to `path` as it renders, replacing the current history entry (a guard's page should
@@ -67,36 +78,29 @@ pub fn RedirectToSignUp() -> impl IntoView {
     redirect(&with_redirect("/sign-up", Some(&here())));
 }
 
-/// A protected page: a loading card while the state loads, the children when signed in, and
-/// a redirect to the sign-in page (coming back here afterwards) when signed out.
+/// A protected page: a loading card while the state loads (or a session is being activated),
+/// the children when signed in, and a redirect to the sign-in page (coming back to this page
+/// afterwards) when signed out.
 #[component]
 pub fn Protect(
     /// The page.
     children: ChildrenFn,
 ) -> impl IntoView {
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum State {
-        Loading,
-        In,
-        Out,
-    }
     let auth = use_auth();
-    let state = Memo::new(move |prev: Option<&State>| {
-        // While signing out, stay put: the sign-out navigates home itself.
-        if auth.finishing.get()
-            && let Some(prev) = prev
-        {
-            return *prev;
-        }
-        match (auth.is_loaded(), auth.is_signed_in()) {
-            (false, _) => State::Loading,
-            (true, true) => State::In,
-            (true, false) => State::Out,
-        }
+    // The page as it was opened, so the way back is this page whenever the redirect happens.
+    let page = here();
+    let here_still = still_on_this_page();
+    // Once the route has moved on, keep what is shown until this page is replaced.
+    let phase = Memo::new(move |prev: Option<&AuthPhase>| match prev {
+        Some(prev) if !here_still() => *prev,
+        _ => auth.phase(),
     });
-    move || match state.get() {
-        State::Loading => view! { <LoadingCard/> }.into_any(),
-        State::In => children().into_any(),
-        State::Out => view! { <RedirectToSignIn/> }.into_any(),
+    move || match phase.get() {
+        AuthPhase::SignedIn => children().into_any(),
+        AuthPhase::SignedOut => {
+            redirect(&with_redirect("/sign-in", Some(&page)));
+            ().into_any()
+        }
+        AuthPhase::Loading | AuthPhase::Activating => view! { <LoadingCard/> }.into_any(),
     }
 }

@@ -5,7 +5,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::code::{CODE_LEN, active_slot, is_complete, sanitize_code, slots};
-use crate::components::flow::aria_flag;
+use crate::components::a11y::aria_flag;
 
 /// Six-slot code input. Sanitises typing, paste and autofill to digits, and calls `on_complete`
 /// as soon as all six digits are there.

@@ -84,7 +84,7 @@ pub fn PhoneInput(
                 required=true
                 placeholder=move || placeholder(country.get())
                 aria-invalid=move || if invalid.get() { "true" } else { "false" }
-                aria-describedby=crate::components::flow::described_by(invalid, "identifier-error")
+                aria-describedby=crate::components::a11y::described_by(invalid, "identifier-error")
                 prop:value=shown
                 on:input=on_input
                 node_ref=node_ref

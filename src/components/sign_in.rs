@@ -8,12 +8,16 @@ use onetime_protocol::slim::SignIn as SignInResource;
 
 use crate::api::FirstFactor;
 use crate::auth::{use_auth, use_sign_in};
-use crate::components::flow::{
-    CodeSignals, CodeStep, FlowShell, IdentifierState, IdentifierStep, LinkMemos, Runner, activate,
-    gate,
-};
+use crate::components::card::{FlowShell, gate};
+use crate::components::code_signals::CodeSignals;
+use crate::components::code_step::CodeStep;
+use crate::components::errors::LinkMemos;
+use crate::components::identifier_state::IdentifierState;
+use crate::components::identifier_step::IdentifierStep;
+use crate::components::runner::Runner;
 use crate::components::sign_up::origin;
-use crate::messages::{IdentifierKind, Slot, UiError};
+use crate::identifier::IdentifierKind;
+use crate::messages::{Slot, UiError};
 use crate::redirect::{safe_redirect, with_params, with_redirect};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +68,13 @@ pub fn SignIn(
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<UiError>);
     let status = RwSignal::new(String::new());
-    let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
+    let sent_to = Memo::new(move |_| {
+        let identifier = sign_in.sign_in().and_then(|s| s.identifier);
+        sent_kind
+            .get()
+            .display(identifier.as_deref().unwrap_or_default())
+    });
     let sent_at = RwSignal::new(0.0_f64);
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
@@ -83,7 +92,6 @@ pub fn SignIn(
         if s.status == SignInStatus::Complete {
             s.created_session_id.clone().map(Op::Activate)
         } else {
-            auth.finishing.set(false);
             error.set(Some(UiError::new(
                 Slot::Form,
                 "This account needs another verification step that is not supported here.",
@@ -123,7 +131,7 @@ pub fn SignIn(
                         };
                         match prepared {
                             Ok(_) => {
-                                code_signals.code_sent(kind, &identifier);
+                                code_signals.code_sent();
                                 verifying.set(true);
                             }
                             Err(e) => fail(&e),
@@ -147,24 +155,22 @@ pub fn SignIn(
                         }
                     }
                     Op::Verify(c) => {
-                        auth.finishing.set(true);
                         match sign_in
                             .attempt_first_factor(sent_kind.get_untracked().strategy(), &c)
                             .await
                         {
                             Ok(s) => next = after(&s),
-                            Err(e) => {
-                                auth.finishing.set(false);
-                                fail(&e);
-                            }
+                            Err(e) => fail(&e),
                         }
                     }
                     Op::Activate(sid) => {
                         runner.remember(Op::Activate(sid.clone()));
-                        let done =
-                            activate(auth, &sid, code_signals, "Signed in.", target, &navigate);
-                        if let Err(e) = done.await {
-                            fail(&e);
+                        let to = target.get_untracked();
+                        match auth.activate(&sid, &to, &navigate).await {
+                            Ok(()) => {
+                                status.try_set("Signed in.".into());
+                            }
+                            Err(e) => fail(&e),
                         }
                     }
                 }
@@ -229,21 +235,17 @@ pub fn SignIn(
                     if verifying.get() {
                         view! {
                             <CodeStep
+                                signals=code_signals
                                 state=state
-                                sent_to=sent_to
                                 kind=sent_kind
-                                code=code
-                                error=error
                                 pending=pending
                                 links=links_now
-                                sent_at=sent_at
                                 on_submit=on_code
                                 on_resend=on_resend
                                 on_back=on_back
-                                code_ref=code_ref
                             />
                         }.into_any()
-                    } else if !state.allowed().phone && !state.allowed().email {
+                    } else if state.allowed().none() {
                         view! { <p class="muted center">"Sign-in is not available right now."</p> }.into_any()
                     } else {
                         view! {

@@ -9,14 +9,20 @@ use onetime_protocol::slim::SignUp as SignUpResource;
 
 use crate::api::SignUpParams;
 use crate::auth::{needs_username, use_auth, use_sign_up};
-use crate::components::flow::{
-    CodeSignals, CodeStep, FlowShell, IdentifierState, IdentifierStep, LinkMemos, Runner,
-    UsernameStep, activate, gate,
-};
-use crate::messages::{IdentifierKind, Slot, UiError};
+use crate::components::card::{FlowShell, gate};
+use crate::components::code_signals::CodeSignals;
+use crate::components::code_step::CodeStep;
+use crate::components::errors::LinkMemos;
+use crate::components::identifier_state::IdentifierState;
+use crate::components::identifier_step::IdentifierStep;
+use crate::components::runner::Runner;
+use crate::components::username_step::UsernameStep;
+use crate::identifier::IdentifierKind;
+use crate::messages::{Slot, UiError};
 use crate::redirect::{safe_redirect, with_params, with_redirect};
 
-/// Where the sign-up is.
+/// Where the sign-up is: one value instead of the guides' `verifying` flag plus a second one
+/// for the username.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Identifier,
@@ -81,19 +87,7 @@ pub fn SignUp(
 
     let app_name = move || auth.app_name();
 
-    // `verifying` as in the guides; `naming` once the code is verified and a username is
-    // still missing. The step is derived from the two.
-    let verifying = RwSignal::new(false);
-    let naming = RwSignal::new(false);
-    let step = move || {
-        if naming.get() {
-            Step::Username
-        } else if verifying.get() {
-            Step::Code
-        } else {
-            Step::Identifier
-        }
-    };
+    let step = RwSignal::new(Step::Identifier);
     let state = IdentifierState::new(auth, false);
     // "Sign in instead" / "Sign up instead" carry what was typed.
     if let Some(id) = query.with_untracked(|q| q.get("identifier")) {
@@ -103,8 +97,15 @@ pub fn SignUp(
     let username = RwSignal::new(String::new());
     let error = RwSignal::new(None::<UiError>);
     let status = RwSignal::new(String::new());
-    let sent_to = RwSignal::new(String::new());
     let sent_kind = RwSignal::new(IdentifierKind::Phone);
+    let sent_to = Memo::new(move |_| {
+        let kind = sent_kind.get();
+        let value = sign_up.sign_up().and_then(|s| match kind {
+            IdentifierKind::Phone => s.phone_number,
+            IdentifierKind::Email => s.email_address,
+        });
+        kind.display(value.as_deref().unwrap_or_default())
+    });
     let sent_at = RwSignal::new(0.0_f64);
     let code_ref = NodeRef::<html::Input>::new();
     let code_signals = CodeSignals {
@@ -127,14 +128,11 @@ pub fn SignUp(
                 match s.status {
                     SignUpStatus::Complete => s.created_session_id.clone().map(Op::Activate),
                     _ if needs_username(s) && s.unverified_fields.is_empty() => {
-                        auth.finishing.set(false);
-                        verifying.set(false);
-                        naming.set(true);
+                        step.set(Step::Username);
                         status.set("Choose a username to finish.".into());
                         None
                     }
                     _ => {
-                        auth.finishing.set(false);
                         let missing = s.missing_fields.join(", ");
                         error.set(Some(UiError::new(
                             Slot::Form,
@@ -166,8 +164,8 @@ pub fn SignUp(
                         };
                         match prepared {
                             Ok(_) => {
-                                code_signals.code_sent(kind, &value);
-                                verifying.set(true);
+                                code_signals.code_sent();
+                                step.set(Step::Code);
                             }
                             Err(e) => fail(&e),
                         }
@@ -183,38 +181,32 @@ pub fn SignUp(
                         }
                     },
                     Op::Verify(c) => {
-                        auth.finishing.set(true);
                         match sign_up
                             .attempt_verification(sent_kind.get_untracked().strategy(), &c)
                             .await
                         {
                             Ok(s) => next = after(&s),
-                            Err(e) => {
-                                auth.finishing.set(false);
-                                fail(&e);
-                            }
+                            Err(e) => fail(&e),
                         }
                     }
                     Op::Username(name) => {
-                        auth.finishing.set(true);
                         let params = SignUpParams {
                             username: Some(name),
                             ..Default::default()
                         };
                         match sign_up.update(&params).await {
                             Ok(s) => next = after(&s),
-                            Err(e) => {
-                                auth.finishing.set(false);
-                                fail(&e);
-                            }
+                            Err(e) => fail(&e),
                         }
                     }
                     Op::Activate(sid) => {
                         runner.remember(Op::Activate(sid.clone()));
-                        let done =
-                            activate(auth, &sid, code_signals, "Signed up.", target, &navigate);
-                        if let Err(e) = done.await {
-                            fail(&e);
+                        let to = target.get_untracked();
+                        match auth.activate(&sid, &to, &navigate).await {
+                            Ok(()) => {
+                                status.try_set("Signed up.".into());
+                            }
+                            Err(e) => fail(&e),
                         }
                     }
                 }
@@ -240,15 +232,14 @@ pub fn SignUp(
     let on_back = Callback::new(move |_| {
         error.set(None);
         code.set(String::new());
-        verifying.set(false);
-        naming.set(false);
+        step.set(Step::Identifier);
     });
     let on_retry = Callback::new(move |_| {
         error.set(None);
         runner.retry();
     });
 
-    let title = Memo::new(move |_| match step() {
+    let title = Memo::new(move |_| match step.get() {
         Step::Identifier => "Create your account".to_string(),
         Step::Code => match sent_kind.get() {
             IdentifierKind::Phone => "Verify your phone number".to_string(),
@@ -256,7 +247,7 @@ pub fn SignUp(
         },
         Step::Username => "Choose a username".to_string(),
     });
-    let subtitle = Memo::new(move |_| match step() {
+    let subtitle = Memo::new(move |_| match step.get() {
         Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name()),
         Step::Code => "Enter the 6-digit code we just sent".to_string(),
         Step::Username => "One last step to finish creating your account.".to_string(),
@@ -277,8 +268,8 @@ pub fn SignUp(
         >
                 {move || {
                     let links_now = links.get();
-                    match step() {
-                        Step::Identifier if !state.allowed().phone && !state.allowed().email => view! {
+                    match step.get() {
+                        Step::Identifier if state.allowed().none() => view! {
                             <p class="muted center">"Sign-up is not available right now."</p>
                         }.into_any(),
                         Step::Identifier => view! {
@@ -292,18 +283,14 @@ pub fn SignUp(
                         }.into_any(),
                         Step::Code => view! {
                             <CodeStep
+                                signals=code_signals
                                 state=state
-                                sent_to=sent_to
                                 kind=sent_kind
-                                code=code
-                                error=error
                                 pending=pending
                                 links=links_now
-                                sent_at=sent_at
                                 on_submit=on_code
                                 on_resend=on_resend
                                 on_back=on_back
-                                code_ref=code_ref
                             />
                         }.into_any(),
                         Step::Username => view! {

@@ -63,22 +63,12 @@ pub fn use_sign_out() -> SignOut {
         }
         pending.set(true);
         error.set(None);
-        auth.finishing.set(true);
         let navigate = navigate.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match auth.sign_out().await {
-                Ok(()) => {
-                    navigate("/", Default::default());
-                    // Let the route change land before the guards react to the signed-out state
-                    // (else /user would bounce to /sign-in).
-                    gloo_timers::future::TimeoutFuture::new(100).await;
-                }
-                Err(e) => {
-                    error.try_set(Some(describe(&e, IdentifierKind::Phone)));
-                }
+            if let Err(e) = auth.sign_out("/", &navigate).await {
+                error.try_set(Some(describe(&e, IdentifierKind::Phone)));
             }
             pending.try_set(false);
-            auth.finishing.try_set(false);
         });
     });
     SignOut {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::auth::{use_auth, use_user};
-use crate::components::flow::LoadingCard;
+use crate::components::card::LoadingCard;
 use crate::components::icons::LogoMark;
 use crate::components::top_bar::TopBar;
 use crate::components::user_button::{Avatar, primary_identifier, user_initials};
