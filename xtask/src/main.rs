@@ -3,8 +3,10 @@
 //! - `dev`: installs what is missing, starts `onetime-server` in dev mode and `trunk serve` in front of it.
 //! - `test`: installs what is missing, runs every test layer and ends with `N passed, N failed`.
 //! - `bench`: builds release artefacts and prints the benchmark table.
+//! - `precompress`: writes `.br`/`.gz` siblings of a release build's assets (a Trunk hook).
 
 mod postgres;
+mod precompress;
 mod process;
 mod sizes;
 mod tools;
@@ -25,9 +27,11 @@ const DEV_APP_ADDR: &str = "127.0.0.1:8080";
 /// Where `cargo xtask test` and `bench` put the release build, away from the `dist/` that a running
 /// `trunk serve` rewrites.
 const RELEASE_DIST: &str = "target/release-dist";
-/// The budget for what the release build ships (wasm + js + css + html, gzip): issue 5's
-/// "under 200 KB", read as 200,000 bytes. Asserted, so the app cannot outgrow it unnoticed.
-const GZIP_BUDGET_BYTES: u64 = 200_000;
+/// The budget for what the release build ships (wasm + js + css + html, gzip -9): issue 5's
+/// 200,000 bytes, raised by issue 13 to 220,000 for decoding answers with serde. Asserted, so
+/// the app cannot outgrow it unnoticed. (What a browser is actually sent, brotli, has its own
+/// budget in the end-to-end suite.)
+const GZIP_BUDGET_BYTES: u64 = 220_000;
 /// The variable through which the server's API suite finds the PostgreSQL cluster to create
 /// its per-test databases in (see crates/server/tests/api/helpers.rs).
 const POSTGRES_URL_VAR: &str = "ONETIME_TEST_POSTGRES_URL";
@@ -39,7 +43,9 @@ commands:
   dev     install what is missing, then run onetime-server (dev mode, SQLite under .data/)
           and `trunk serve` proxying to it; Ctrl-C stops both
   test    install what is missing, then run every test layer; ends with `N passed, N failed`
-  bench   build release artefacts and print the benchmark table";
+  bench   build release artefacts and print the benchmark table
+  precompress [DIR]
+          write .br and .gz next to each asset of DIR (Trunk runs it after release builds)";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         "dev" => dev(&root),
         "test" => test(&root),
         "bench" => bench(&root),
+        "precompress" => precompress::run(std::env::args().nth(2).as_deref()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -228,12 +235,47 @@ fn test(root: &Path) -> Result<(), String> {
         layers.push((name, counts));
     };
 
-    step(2, STEPS, "Formatting (cargo fmt --check)");
+    step(
+        2,
+        STEPS,
+        "Formatting and lints (cargo fmt --check; cargo clippy -D warnings, native and wasm)",
+    );
     record(
         "format",
         run_layer("cargo", &["fmt", "--all", "--", "--check"], &[]),
         &mut total,
     );
+    let clippy_native = run_layer(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    );
+    // The app's browser-only code (`cfg(target_arch = "wasm32")`) is linted for its target too.
+    let clippy_wasm = run_layer(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "onetime",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    );
+    let mut lints = clippy_native;
+    lints += clippy_wasm;
+    record("clippy -D warnings", lints, &mut total);
 
     step(
         3,

@@ -37,23 +37,8 @@ pub fn child_path() -> Option<OsString> {
     CHILD_PATH.get().cloned()
 }
 
-/// Rust flags for the app's wasm builds, passed through cargo's per-target variable so native
-/// builds (the server, the tests, the tools) never see them.
-pub const WASM_RUSTFLAGS_VAR: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
-
-/// Size flags for the wasm:
-/// - Leptos' type erasure (`--cfg erase_components`): views are built through `AnyView` instead
-///   of one monomorphised copy per component type, which takes ~20 KB gzip off the release wasm
-///   and speeds up its builds.
-/// - No LLVM inlining beyond what is free (`-inline-threshold=0`): ~1.3 KB gzip; nothing in
-///   the app is hot enough to notice.
-///
-/// Every wasm build the commands make (dev, browser tests, release) uses them, so the tests
-/// exercise what ships and the target directory is never rebuilt when switching between them.
-pub const WASM_RUSTFLAGS: &str = "--cfg erase_components -C llvm-args=-inline-threshold=0";
-
-/// A `Command` for `program`, looked up on and given the extended PATH and [`WASM_RUSTFLAGS`]
-/// (unless the caller set [`WASM_RUSTFLAGS_VAR`] themselves).
+/// A `Command` for `program`, looked up on and given the extended PATH. (The wasm size flags
+/// live in `.cargo/config.toml`, where a plain `trunk build --release` finds them too.)
 pub fn command(program: &str) -> Command {
     let resolved = if program.contains('/') {
         None
@@ -63,9 +48,6 @@ pub fn command(program: &str) -> Command {
     let mut command = Command::new(resolved.as_deref().unwrap_or(program));
     if let Some(path) = child_path() {
         command.env("PATH", path);
-    }
-    if std::env::var_os(WASM_RUSTFLAGS_VAR).is_none() {
-        command.env(WASM_RUSTFLAGS_VAR, WASM_RUSTFLAGS);
     }
     command
 }

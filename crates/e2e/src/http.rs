@@ -24,6 +24,8 @@ pub struct Resp {
     pub status: u16,
     /// `name=value` of every `Set-Cookie` header (attributes dropped).
     pub set_cookies: Vec<(String, String)>,
+    /// Every header.
+    pub headers: http::HeaderMap,
     /// The body.
     pub body: Bytes,
 }
@@ -60,7 +62,13 @@ impl Http {
 
     /// `GET url` with the given cookies.
     pub async fn get(&self, url: &str, cookies: &[(String, String)]) -> Result<Resp> {
-        self.send("GET", url, cookies, None).await
+        self.send("GET", url, cookies, None, &[]).await
+    }
+
+    /// `GET url` with extra request headers (e.g. `Accept-Encoding`); the body comes back as
+    /// sent (never decompressed).
+    pub async fn get_with_headers(&self, url: &str, headers: &[(&str, &str)]) -> Result<Resp> {
+        self.send("GET", url, &[], None, headers).await
     }
 
     /// `POST url` with an `application/x-www-form-urlencoded` body.
@@ -70,7 +78,7 @@ impl Http {
         cookies: &[(String, String)],
         form: &[(&str, &str)],
     ) -> Result<Resp> {
-        self.send("POST", url, cookies, Some(encode_form(form)))
+        self.send("POST", url, cookies, Some(encode_form(form)), &[])
             .await
     }
 
@@ -80,12 +88,16 @@ impl Http {
         url: &str,
         cookies: &[(String, String)],
         form: Option<String>,
+        headers: &[(&str, &str)],
     ) -> Result<Resp> {
         let mut req = hyper::Request::builder()
             .method(method)
             .uri(url)
             // Same-origin requests from the app carry this Origin; some servers check it.
             .header("origin", origin_of(url));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if !cookies.is_empty() {
             let header = cookies
                 .iter()
@@ -115,6 +127,7 @@ impl Http {
             .filter_map(|v| v.to_str().ok())
             .filter_map(parse_set_cookie)
             .collect();
+        let headers = resp.headers().clone();
         let body = resp
             .into_body()
             .collect()
@@ -124,6 +137,7 @@ impl Http {
         Ok(Resp {
             status,
             set_cookies,
+            headers,
             body,
         })
     }

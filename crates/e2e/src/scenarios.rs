@@ -30,7 +30,7 @@ pub struct Ctx {
 }
 
 /// A scenario's number and name, in run order.
-pub const SCENARIOS: [(u8, &str); 9] = [
+pub const SCENARIOS: [(u8, &str); 10] = [
     (1, "phone sign-up with a test number"),
     (2, "email sign-up with the code from the dev outbox"),
     (3, "sign-out, phone sign-in, reload keeps the session"),
@@ -43,7 +43,15 @@ pub const SCENARIOS: [(u8, &str); 9] = [
     (7, "resend disabled during the countdown, works after"),
     (8, "protected page while signed out, back after sign-in"),
     (9, "pasting the code completes the flow"),
+    (
+        10,
+        "the sign-in page as sent: brotli, cached by name, <= 180,000 B",
+    ),
 ];
+
+/// What `--static` may send a browser for the sign-in page, all assets, `Accept-Encoding: br,
+/// gzip` (issue 13): asserted, because it is deterministic.
+pub const SENT_BUDGET_BYTES: usize = 180_000;
 
 async fn run_scenario(n: u8, b: &Browser, ctx: &Ctx) -> Result<()> {
     match n {
@@ -56,6 +64,7 @@ async fn run_scenario(n: u8, b: &Browser, ctx: &Ctx) -> Result<()> {
         7 => resend_countdown(b, ctx).await,
         8 => protected_page(b).await,
         9 => paste_code(b).await,
+        10 => static_delivery(ctx).await,
         _ => bail!("no scenario {n}"),
     }
 }
@@ -151,6 +160,77 @@ async fn run_isolated(
         return Err(anyhow::anyhow!("{e:#}{saved}"));
     }
     browser.close().await;
+    Ok(())
+}
+
+/// Scenario 10: the bytes a first visit to `/sign-in` costs, as the server sends them to a browser
+/// that accepts brotli: every asset the page names, compressed, with cache headers by name.
+async fn static_delivery(ctx: &Ctx) -> Result<()> {
+    const ACCEPT: [(&str, &str); 1] = [("accept-encoding", "br, gzip")];
+    let page = ctx
+        .http
+        .get_with_headers(&format!("{}/sign-in", ctx.base), &ACCEPT)
+        .await?;
+    let header = |r: &crate::http::Resp, name: &str| {
+        r.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    ensure!(page.status == 200, "/sign-in answered {}", page.status);
+    ensure!(
+        header(&page, "content-encoding") == "br",
+        "/sign-in sent as {:?}, not br",
+        header(&page, "content-encoding")
+    );
+    ensure!(
+        header(&page, "cache-control") == "no-cache",
+        "/sign-in is cached: {:?}",
+        header(&page, "cache-control")
+    );
+    // The plain page, to read the assets it names.
+    let html = ctx.http.get(&format!("{}/sign-in", ctx.base), &[]).await?;
+    let html = String::from_utf8_lossy(&html.body).into_owned();
+    let mut assets: Vec<&str> = html
+        .split(['"', '\'', ' ', '=', '>', '(', ')', ',', '\n'])
+        .filter(|s| s.starts_with('/') && [".js", ".wasm", ".css"].iter().any(|e| s.ends_with(e)))
+        .collect();
+    assets.sort_unstable();
+    assets.dedup();
+    ensure!(
+        assets.iter().any(|a| a.ends_with(".wasm")) && assets.iter().any(|a| a.ends_with(".js")),
+        "the page names no wasm/js: {assets:?}"
+    );
+    let mut total = page.body.len();
+    let mut rows = vec![format!("/sign-in (index.html): {} B br", page.body.len())];
+    for asset in &assets {
+        let r = ctx
+            .http
+            .get_with_headers(&format!("{}{asset}", ctx.base), &ACCEPT)
+            .await?;
+        ensure!(r.status == 200, "{asset} answered {}", r.status);
+        ensure!(
+            header(&r, "content-encoding") == "br",
+            "{asset} sent as {:?}, not br",
+            header(&r, "content-encoding")
+        );
+        ensure!(
+            header(&r, "cache-control") == "public, max-age=31536000, immutable",
+            "{asset} has cache-control {:?}",
+            header(&r, "cache-control")
+        );
+        total += r.body.len();
+        rows.push(format!("{asset}: {} B br", r.body.len()));
+    }
+    println!(
+        "     sent for /sign-in: {total} B (budget {SENT_BUDGET_BYTES} B)\n       {}",
+        rows.join("\n       ")
+    );
+    ensure!(
+        total <= SENT_BUDGET_BYTES,
+        "the sign-in page costs {total} B > {SENT_BUDGET_BYTES} B"
+    );
     Ok(())
 }
 

@@ -167,7 +167,15 @@ impl Application {
                     Method::DELETE,
                 ])
                 .allow_headers(AllowHeaders::mirror_request())
-                .expose_headers([header::RETRY_AFTER]),
+                .expose_headers([header::RETRY_AFTER])
+                // The layer replaces any `Vary` below it, so it also names what `--static`
+                // varies on: the encoding it picks from `Accept-Encoding`.
+                .vary([
+                    header::ORIGIN,
+                    header::ACCESS_CONTROL_REQUEST_METHOD,
+                    header::ACCESS_CONTROL_REQUEST_HEADERS,
+                    header::ACCEPT_ENCODING,
+                ]),
         );
         let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
         Ok(Self {

@@ -1,5 +1,6 @@
 //! HTTP layer: router, extractors and the handlers of each area.
 
+mod assets;
 mod client;
 pub mod cookie;
 mod dev;
@@ -76,12 +77,7 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         r = r.route("/dev/outbox", get(dev::outbox));
     }
     r = match static_dir {
-        Some(dir) => r.fallback_service(
-            tower_http::services::ServeDir::new(dir)
-                .precompressed_gzip()
-                .precompressed_br()
-                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
-        ),
+        Some(dir) => r.fallback_service(assets::service(dir)),
         None => r.fallback(not_found),
     };
     r.with_state(app)

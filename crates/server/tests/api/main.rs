@@ -16,3 +16,4 @@ mod delivery_support;
 mod delivery_webhook;
 mod multi_instance;
 mod protection;
+mod static_assets;
