@@ -367,6 +367,17 @@ fn test(root: &Path) -> Result<(), String> {
     let server_built = process::run("cargo", &["build", "-p", "onetime-server"]);
     let server_bin = "target/debug/onetime-server";
 
+    // npm's packages: clerk-js for the compatibility suite, axe-core for the end-to-end suite's
+    // accessibility scenarios.
+    let node_modules = if root.join("compat/package.json").exists() {
+        tools::ensure_compat_node_modules(root)
+    } else {
+        Err("no compat/package.json in this checkout".to_string())
+    };
+    if let Err(error) = &node_modules {
+        println!("{error}");
+    }
+
     step(
         7,
         STEPS,
@@ -401,10 +412,7 @@ fn test(root: &Path) -> Result<(), String> {
 
     step(8, STEPS, "clerk-js compatibility suite (compat/)");
     if root.join("compat/package.json").exists() {
-        let counts = match (
-            server_built.as_ref(),
-            tools::ensure_compat_node_modules(root),
-        ) {
+        let counts = match (server_built.as_ref(), node_modules.as_ref()) {
             (Ok(()), Ok(())) => {
                 run_layer("node", &["compat/run.mjs", "--server-bin", server_bin], &[])
             }

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 /// Usage text.
 pub const USAGE: &str = "\
 usage:
-  onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...]
+  onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...] [--axe FILE]
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
                     [--duration SECS] [--no-browser] [--postgres URL1,URL2]
 COMMON:
@@ -37,6 +37,9 @@ pub struct TestOpts {
     pub artifacts: PathBuf,
     /// Run only these scenario numbers (empty: all).
     pub only: Vec<u8>,
+    /// axe-core's `axe.min.js` for the accessibility scenarios (default: the copy npm installs
+    /// for the compatibility suite, `compat/node_modules/axe-core/axe.min.js`).
+    pub axe: PathBuf,
 }
 
 /// `onetime-e2e bench`.
@@ -84,6 +87,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut chromium = PathBuf::from("/usr/bin/chromium");
     let mut artifacts = PathBuf::from("target/e2e");
     let mut only = Vec::new();
+    let mut axe = PathBuf::from("compat/node_modules/axe-core/axe.min.js");
     let mut loads = 20;
     let mut clients = 16;
     let mut duration_secs = 10;
@@ -118,6 +122,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "--chromedriver" => chromedriver = PathBuf::from(value()?),
             "--chromium" => chromium = PathBuf::from(value()?),
             "--artifacts" => artifacts = PathBuf::from(value()?),
+            "--axe" if sub == "test" => axe = PathBuf::from(value()?),
             "--only" if sub == "test" => {
                 only = value()?
                     .split(',')
@@ -154,6 +159,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             common,
             artifacts,
             only,
+            axe,
         })),
         "bench" => Ok(Command::Bench(BenchOpts {
             common,

@@ -27,10 +27,12 @@ pub struct Ctx {
     pub http: Http,
     /// The server's base URL.
     pub base: String,
+    /// axe-core's source, or why it could not be read (the accessibility scenarios fail then).
+    pub axe: std::result::Result<std::sync::Arc<String>, String>,
 }
 
 /// A scenario's number and name, in run order.
-pub const SCENARIOS: [(u8, &str); 10] = [
+pub const SCENARIOS: [(u8, &str); 12] = [
     (1, "phone sign-up with a test number"),
     (2, "email sign-up with the code from the dev outbox"),
     (3, "sign-out, phone sign-in, reload keeps the session"),
@@ -46,6 +48,14 @@ pub const SCENARIOS: [(u8, &str); 10] = [
     (
         10,
         "the sign-in page as sent: brotli, cached by name, <= 180,000 B",
+    ),
+    (
+        11,
+        "axe-core: no WCAG 2.2 AA violation on any page, light scheme",
+    ),
+    (
+        12,
+        "axe-core: no WCAG 2.2 AA violation on any page, dark scheme",
     ),
 ];
 
@@ -65,6 +75,8 @@ async fn run_scenario(n: u8, b: &Browser, ctx: &Ctx) -> Result<()> {
         8 => protected_page(b).await,
         9 => paste_code(b).await,
         10 => static_delivery(ctx).await,
+        11 => accessibility(b, ctx, "light", 11).await,
+        12 => accessibility(b, ctx, "dark", 12).await,
         _ => bail!("no scenario {n}"),
     }
 }
@@ -90,9 +102,18 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         &http,
     )
     .await?;
+    let axe = std::fs::read_to_string(&opts.axe)
+        .map(std::sync::Arc::new)
+        .map_err(|e| {
+            format!(
+                "cannot read axe-core at {} ({e}); `npm ci --prefix compat` installs it",
+                opts.axe.display()
+            )
+        });
     let ctx = Ctx {
         http: http.clone(),
         base: server.base().to_owned(),
+        axe,
     };
     println!(
         "e2e: server {} (log {}), chromedriver {}",
@@ -232,6 +253,89 @@ async fn static_delivery(ctx: &Ctx) -> Result<()> {
         "the sign-in page costs {total} B > {SENT_BUDGET_BYTES} B"
     );
     Ok(())
+}
+
+/// The WCAG rules axe-core checks: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+const WCAG_AA_TAGS: [&str; 6] = [
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa",
+];
+
+/// Runs axe-core on the current page; fails naming every violation (rule, impact, elements).
+async fn audit(b: &Browser, ctx: &Ctx, what: &str) -> Result<()> {
+    let source = ctx.axe.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let loaded = b
+        .js("return typeof window.axe === 'object';", vec![])
+        .await?;
+    if loaded != json!(true) {
+        b.js(&format!("{source}\n;window.axe = axe;"), vec![])
+            .await?;
+    }
+    let violations = b
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ` +
+                  v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.any[0] ? n.any[0].message : '')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![json!(WCAG_AA_TAGS)],
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("running axe-core: {e}"))?;
+    let violations: Vec<String> = serde_json::from_value(violations)?;
+    ensure!(
+        violations.is_empty(),
+        "{what}: {} violation(s):\n       {}",
+        violations.len(),
+        violations.join("\n       ")
+    );
+    Ok(())
+}
+
+/// Scenarios 11 and 12: axe-core's WCAG 2.2 AA rules (contrast included) on the identifier
+/// steps of `/sign-in` and `/sign-up`, the email variant, the code step, a code error, the
+/// signed-in home with its menu and the profile, in the light or the dark scheme (`prefers-color-scheme`, emulated through the DevTools protocol).
+async fn accessibility(b: &Browser, ctx: &Ctx, scheme: &str, nn: u8) -> Result<()> {
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+    )
+    .await?;
+    let matches = b
+        .js(
+            "return matchMedia('(prefers-color-scheme: ' + arguments[0] + ')').matches;",
+            vec![json!(scheme)],
+        )
+        .await?;
+    ensure!(
+        matches == json!(true),
+        "the {scheme} scheme is not in effect"
+    );
+    b.goto("/sign-in").await?;
+    b.wait_visible("input#phone-number").await?;
+    audit(b, ctx, &format!("/sign-in, phone, {scheme}")).await?;
+    b.click("button#use-email").await?;
+    b.wait_visible("input#email-address").await?;
+    audit(b, ctx, &format!("/sign-in, email, {scheme}")).await?;
+    b.goto("/sign-up").await?;
+    b.wait_visible("input#phone-number").await?;
+    audit(b, ctx, &format!("/sign-up, phone, {scheme}")).await?;
+    let (national, _) = test_phone(nn);
+    submit_phone(b, &national).await?;
+    b.wait_visible("form#code-form").await?;
+    audit(b, ctx, &format!("/sign-up, code step, {scheme}")).await?;
+    type_code(b, "000000").await?;
+    b.wait_text("#code-error").await?;
+    audit(b, ctx, &format!("/sign-up, code error, {scheme}")).await?;
+    type_code(b, TEST_CODE).await?;
+    b.wait_visible("#signed-in-identifier").await?;
+    audit(b, ctx, &format!("home, signed in, {scheme}")).await?;
+    b.click("#user-button").await?;
+    b.wait_visible("a#manage-account").await?;
+    audit(b, ctx, &format!("home, user menu open, {scheme}")).await?;
+    b.goto("/user").await?;
+    b.wait_visible("#user-profile").await?;
+    audit(b, ctx, &format!("/user, {scheme}")).await
 }
 
 /// A test phone number `+1 201 555 01NN` as the national digits a person types and as E.164.
