@@ -193,6 +193,12 @@ macro_rules! string_enum {
                 }
             }
         }
+        impl From<String> for $name {
+            /// What [`Self::from_wire`] reads (for rows that store the wire string).
+            fn from(s: String) -> Self {
+                Self::from_wire(&s)
+            }
+        }
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

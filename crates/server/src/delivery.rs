@@ -11,6 +11,7 @@
 //! ([`settings`]) in [`setup::build`], with bounded retries ([`retry`]) and editable message
 //! templates ([`templates`]).
 
+pub mod http;
 pub mod retry;
 pub mod settings;
 pub mod setup;

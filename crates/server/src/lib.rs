@@ -19,6 +19,7 @@ pub mod render;
 pub mod routes;
 pub mod startup;
 pub mod store;
+pub mod tokens;
 
 pub use startup::{Application, Deps};
 

@@ -6,22 +6,10 @@ use crate::domain::OtpCode;
 use crate::error::{AppError, Result};
 use crate::store::{Change, VerifState};
 use crate::{App, crypto};
-use onetime_protocol::strategies;
+use onetime_protocol::{VerificationStatus, strategies};
 
 /// The code that Clerk's test identifiers accept in dev mode.
 pub const TEST_CODE: &str = "424242";
-
-/// Verification status strings.
-pub mod status {
-    /// Waiting for a (valid) code.
-    pub const UNVERIFIED: &str = "unverified";
-    /// Done.
-    pub const VERIFIED: &str = "verified";
-    /// Too many wrong attempts.
-    pub const FAILED: &str = "failed";
-    /// The code expired.
-    pub const EXPIRED: &str = "expired";
-}
 
 /// What to send where.
 #[derive(Debug, Clone)]
@@ -57,11 +45,11 @@ pub fn is_test_identifier(recipient: &str) -> bool {
 }
 
 /// Effective status (an unverified code past its expiry reads as expired).
-pub fn effective_status(state: &VerifState, now: i64) -> &str {
-    if state.status == status::UNVERIFIED && state.expire_at.is_some_and(|e| now > e) {
-        status::EXPIRED
+pub fn effective_status(state: &VerifState, now: i64) -> VerificationStatus {
+    if state.status == VerificationStatus::Unverified && state.expire_at.is_some_and(|e| now > e) {
+        VerificationStatus::Expired
     } else {
-        &state.status
+        state.status
     }
 }
 
@@ -86,10 +74,10 @@ pub struct Prepared {
 pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<Prepared> {
     let now = app.now();
     let rules = &app.config.codes;
-    if state.status == status::VERIFIED {
+    if state.status == VerificationStatus::Verified {
         return Err(AppError::already_verified());
     }
-    if state.status == status::FAILED || state.attempts >= rules.max_attempts {
+    if state.status == VerificationStatus::Failed || state.attempts >= rules.max_attempts {
         return Err(AppError::verification_failed());
     }
     if let Some(last) = state.last_sent_at {
@@ -108,7 +96,7 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         state.strategy = target.strategy.to_owned();
         state.target = target.recipient.to_owned();
         state.code_mac = Some(crate::protection::DECOY_MAC.to_owned());
-        state.status = status::UNVERIFIED.to_owned();
+        state.status = VerificationStatus::Unverified;
         state.expire_at =
             Some(now + i64::try_from(rules.lifetime_secs).unwrap_or(i64::MAX / 2) * 1000);
         state.last_sent_at = Some(now);
@@ -151,7 +139,7 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
     state.strategy = target.strategy.to_owned();
     state.target = target.recipient.to_owned();
     state.code_mac = Some(app.secret.code_mac(target.owner, target.field, &code));
-    state.status = status::UNVERIFIED.to_owned();
+    state.status = VerificationStatus::Unverified;
     state.expire_at = Some(now + i64::try_from(rules.lifetime_secs).unwrap_or(i64::MAX / 2) * 1000);
     state.last_sent_at = Some(now);
     Ok(prepared)
@@ -193,30 +181,30 @@ pub fn attempt(
     let now = app.now();
     let max = app.config.codes.max_attempts;
     match effective_status(state, now) {
-        status::VERIFIED => return Err(AppError::already_verified()),
-        status::FAILED => return Err(AppError::verification_failed()),
-        status::EXPIRED => {
-            state.status = status::EXPIRED.to_owned();
+        VerificationStatus::Verified => return Err(AppError::already_verified()),
+        VerificationStatus::Failed => return Err(AppError::verification_failed()),
+        VerificationStatus::Expired => {
+            state.status = VerificationStatus::Expired;
             state.code_mac = None;
             return Err(AppError::verification_expired());
         }
         _ => {}
     }
     if state.attempts >= max {
-        state.status = status::FAILED.to_owned();
+        state.status = VerificationStatus::Failed;
         return Err(AppError::verification_failed());
     }
     let Some(mac) = state.code_mac.as_deref() else {
         return Err(AppError::verification_missing());
     };
     if app.secret.code_matches(owner, field, code.as_str(), mac) {
-        state.status = status::VERIFIED.to_owned();
+        state.status = VerificationStatus::Verified;
         state.code_mac = None;
         Ok(())
     } else {
         state.attempts += 1;
         if state.attempts >= max {
-            state.status = status::FAILED.to_owned();
+            state.status = VerificationStatus::Failed;
             state.code_mac = None;
         }
         Err(AppError::code_incorrect())

@@ -1,20 +1,65 @@
-//! Rows to wire types (`onetime_protocol`).
+//! Rows to wire types (`onetime_protocol`): a pure mapping. What a row means now (effective
+//! statuses, required fields, offered factors) comes from [`crate::domain`]; loading the rows
+//! and signing tokens happen before, in `routes::load`, which hands over the views below.
 
-use crate::error::Result;
-use crate::otp::{self, status};
+use crate::config::InstanceConfig;
+use crate::domain::sign_in::{first_factors, supported_identifiers};
+use crate::otp;
 use crate::store::{ClientRow, IdentRow, SessionRow, SignInRow, SignUpRow, UserRow, VerifState};
-use crate::{App, crypto};
-use onetime_protocol::{self as p, fields, next_actions, objects, strategies};
+use onetime_protocol::{self as p, VerificationStatus, fields, next_actions, objects, strategies};
 use serde_json::json;
 
-/// Session JWT lifetime (seconds).
-pub const TOKEN_LIFETIME_SECS: i64 = 60;
+/// A user with its identifications.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    /// The user.
+    pub user: UserRow,
+    /// Its phone numbers and email addresses.
+    pub idents: Vec<IdentRow>,
+}
+
+/// A session with its user and, when active, a freshly signed token.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    /// The session.
+    pub session: SessionRow,
+    /// Its user (gone if deleted).
+    pub user: Option<UserView>,
+    /// `last_active_token`.
+    pub token: Option<p::Token>,
+}
+
+/// A sign-in with what it offers.
+#[derive(Debug, Clone)]
+pub struct SignInView {
+    /// The sign-in.
+    pub sign_in: SignInRow,
+    /// The identifications its first factors go to (a decoy's under enumeration protection).
+    pub factor_idents: Vec<IdentRow>,
+    /// `user_data` (first and last name, each shown only when allowed), when there is a user
+    /// (or a decoy) to sign in.
+    pub user_names: Option<(Option<String>, Option<String>)>,
+}
+
+/// A client with everything its wire shape embeds.
+#[derive(Debug, Clone)]
+pub struct ClientView {
+    /// The client.
+    pub client: ClientRow,
+    /// Its active sessions.
+    pub sessions: Vec<SessionView>,
+    /// The sign-in in progress.
+    pub sign_in: Option<SignInView>,
+    /// The sign-up in progress.
+    pub sign_up: Option<SignUpRow>,
+    /// When the client cookie expires (ms).
+    pub cookie_expires_at: i64,
+}
 
 fn verification(state: &VerifState, now: i64) -> p::Verification {
-    let st = otp::effective_status(state, now);
     p::Verification {
         object: Some(objects::VERIFICATION_OTP.into()),
-        status: serde_json::from_value(json!(st)).unwrap_or_default(),
+        status: otp::effective_status(state, now),
         strategy: Some(state.strategy.clone()),
         attempts: Some(state.attempts),
         expire_at: state.expire_at,
@@ -28,7 +73,9 @@ fn verification(state: &VerifState, now: i64) -> p::Verification {
 
 fn sign_up_verification(state: Option<&VerifState>, strategy: &str, now: i64) -> p::Verification {
     let mut v = match state {
-        Some(s) if s.code_mac.is_some() || s.status != status::UNVERIFIED => verification(s, now),
+        Some(s) if s.code_mac.is_some() || s.status != VerificationStatus::Unverified => {
+            verification(s, now)
+        }
         _ => p::Verification {
             object: Some(objects::VERIFICATION_OTP.into()),
             status: p::VerificationStatus::Unverified,
@@ -52,71 +99,9 @@ fn sign_up_verification(state: Option<&VerifState>, strategy: &str, now: i64) ->
     v
 }
 
-/// Fields of a sign-up per the instance configuration: (required, optional, missing, unverified).
-pub fn sign_up_fields(
-    app: &App,
-    su: &SignUpRow,
-    now: i64,
-) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
-    let ids = &app.config.identifiers;
-    let mut required = Vec::new();
-    let mut optional = Vec::new();
-    for (name, c) in [
-        (fields::PHONE_NUMBER, &ids.phone_number),
-        (fields::EMAIL_ADDRESS, &ids.email_address),
-        (fields::USERNAME, &ids.username),
-    ] {
-        if c.required {
-            required.push(name.to_owned());
-        } else if c.enabled {
-            optional.push(name.to_owned());
-        }
-    }
-    optional.push(fields::FIRST_NAME.into());
-    optional.push(fields::LAST_NAME.into());
-    let present = |name: &str| match name {
-        fields::PHONE_NUMBER => su.phone_number.is_some(),
-        fields::EMAIL_ADDRESS => su.email_address.is_some(),
-        fields::USERNAME => su.username.is_some(),
-        _ => false,
-    };
-    let mut missing: Vec<String> = required.iter().filter(|f| !present(f)).cloned().collect();
-    let needs_contact = !ids.phone_number.required && !ids.email_address.required;
-    if needs_contact && su.phone_number.is_none() && su.email_address.is_none() {
-        missing.push(
-            match (ids.phone_number.enabled, ids.email_address.enabled) {
-                (true, true) => "email_address_or_phone_number".into(),
-                (true, false) => fields::PHONE_NUMBER.into(),
-                _ => fields::EMAIL_ADDRESS.into(),
-            },
-        );
-    }
-    let verified = |s: Option<&VerifState>| {
-        s.is_some_and(|s| otp::effective_status(s, now) == status::VERIFIED)
-    };
-    let mut unverified = Vec::new();
-    if su.phone_number.is_some() && !verified(su.verifications.phone_number.as_ref()) {
-        unverified.push(fields::PHONE_NUMBER.to_owned());
-    }
-    if su.email_address.is_some() && !verified(su.verifications.email_address.as_ref()) {
-        unverified.push(fields::EMAIL_ADDRESS.to_owned());
-    }
-    (required, optional, missing, unverified)
-}
-
-/// `abandoned` for an unfinished attempt past its `abandon_at`.
-fn abandoned_or(status: &str, abandon_at: i64, now: i64) -> &str {
-    if status != "complete" && now > abandon_at {
-        "abandoned"
-    } else {
-        status
-    }
-}
-
 /// A sign-up.
-pub fn sign_up(app: &App, su: &SignUpRow) -> p::SignUp {
-    let now = app.now();
-    let (required, optional, missing, unverified) = sign_up_fields(app, su, now);
+pub fn sign_up(config: &InstanceConfig, now: i64, su: &SignUpRow) -> p::SignUp {
+    let fields = su.fields(&config.identifiers, now);
     let verifications = p::SignUpVerifications {
         phone_number: su.phone_number.as_ref().map(|_| {
             sign_up_verification(
@@ -138,12 +123,11 @@ pub fn sign_up(app: &App, su: &SignUpRow) -> p::SignUp {
     p::SignUp {
         object: objects::SIGN_UP.into(),
         id: su.id.clone(),
-        status: serde_json::from_value(json!(abandoned_or(&su.status, su.abandon_at, now)))
-            .unwrap_or_default(),
-        required_fields: required,
-        optional_fields: optional,
-        missing_fields: missing,
-        unverified_fields: unverified,
+        status: su.effective_status(now),
+        required_fields: fields.required,
+        optional_fields: fields.optional,
+        missing_fields: fields.missing,
+        unverified_fields: fields.unverified,
         verifications,
         username: su.username.clone(),
         email_address: su.email_address.clone(),
@@ -165,128 +149,46 @@ pub fn sign_up(app: &App, su: &SignUpRow) -> p::SignUp {
     }
 }
 
-/// Masked identifier of an identification.
-pub fn safe_identifier(ident: &IdentRow) -> String {
-    if ident.kind == fields::PHONE_NUMBER {
-        crate::domain::PhoneNumber::parse(&ident.value)
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "********".into())
-    } else {
-        crate::domain::EmailAddress::parse(&ident.value)
-            .map(|e| e.masked())
-            .unwrap_or_else(|_| "*****".into())
-    }
-}
-
-/// The first factors a user can sign in with, the one matching `identifier` first.
-pub fn first_factors(
-    app: &App,
-    idents: &[IdentRow],
-    identifier: Option<&str>,
-) -> Vec<p::SignInFactor> {
-    let ids = &app.config.identifiers;
-    let mut out: Vec<(bool, p::SignInFactor)> = Vec::new();
-    let mut seen_phone = false;
-    let mut seen_email = false;
-    for i in idents {
-        let is_phone = i.kind == fields::PHONE_NUMBER;
-        if (is_phone && !ids.phone_number.sign_in) || (!is_phone && !ids.email_address.sign_in) {
-            continue;
-        }
-        let primary = if is_phone {
-            !std::mem::replace(&mut seen_phone, true)
-        } else {
-            !std::mem::replace(&mut seen_email, true)
-        };
-        let f = p::SignInFactor {
-            strategy: if is_phone {
-                strategies::PHONE_CODE
-            } else {
-                strategies::EMAIL_CODE
-            }
-            .into(),
-            safe_identifier: Some(safe_identifier(i)),
-            email_address_id: (!is_phone).then(|| i.id.clone()),
-            phone_number_id: is_phone.then(|| i.id.clone()),
-            primary: Some(primary),
-            default: None,
-        };
-        out.push((identifier == Some(i.value.as_str()), f));
-    }
-    out.sort_by_key(|(matches, _)| !matches);
-    out.into_iter().map(|(_, f)| f).collect()
-}
-
-/// Identifier kinds usable for sign-in.
-pub fn supported_identifiers(app: &App) -> Vec<String> {
-    let ids = &app.config.identifiers;
-    [
-        (fields::PHONE_NUMBER, ids.phone_number.sign_in),
-        (fields::EMAIL_ADDRESS, ids.email_address.sign_in),
-        (fields::USERNAME, ids.username.sign_in),
-    ]
-    .into_iter()
-    .filter(|(_, on)| *on)
-    .map(|(n, _)| n.to_owned())
-    .collect()
-}
-
 /// A sign-in.
-pub async fn sign_in(app: &App, si: &SignInRow) -> Result<p::SignIn> {
-    let now = app.now();
-    let hide = app.config.protection.enumeration_protection;
-    let (factors, user_data) = match (&si.user_id, &si.identifier) {
-        (Some(uid), _) => {
-            let idents = app.store.user_idents(uid).await?;
-            let user = app.store.user(uid).await?;
-            (
-                first_factors(app, &idents, si.identifier.as_deref()),
-                user.map(|u| p::SignInUserData {
-                    // Under enumeration protection names would tell a real account apart.
-                    first_name: u.first_name.filter(|_| !hide),
-                    last_name: u.last_name.filter(|_| !hide),
-                    image_url: String::new(),
-                    has_image: false,
-                }),
-            )
-        }
-        // A decoy looks like an account with just that identifier and no names.
-        (None, Some(identifier)) if hide => (
-            first_factors(
-                app,
-                &[crate::protection::decoy_ident(app, identifier)],
-                Some(identifier),
-            ),
-            Some(p::SignInUserData {
-                first_name: None,
-                last_name: None,
-                image_url: String::new(),
-                has_image: false,
-            }),
-        ),
-        _ => (Vec::new(), None),
+pub fn sign_in(config: &InstanceConfig, now: i64, view: &SignInView) -> p::SignIn {
+    let si = &view.sign_in;
+    let factors = if view.user_names.is_some() {
+        first_factors(
+            &config.identifiers,
+            &view.factor_idents,
+            si.identifier.as_deref(),
+        )
+    } else {
+        Vec::new()
     };
-    Ok(p::SignIn {
+    p::SignIn {
         object: objects::SIGN_IN.into(),
         id: si.id.clone(),
-        status: serde_json::from_value(json!(abandoned_or(&si.status, si.abandon_at, now)))
-            .unwrap_or_default(),
-        supported_identifiers: supported_identifiers(app),
+        status: si.effective_status(now),
+        supported_identifiers: supported_identifiers(&config.identifiers),
         identifier: si.identifier.clone(),
         supported_first_factors: factors,
         supported_second_factors: None,
         first_factor_verification: si.first_factor.as_ref().map(|s| verification(s, now)),
         second_factor_verification: None,
-        user_data,
+        user_data: view
+            .user_names
+            .clone()
+            .map(|(first_name, last_name)| p::SignInUserData {
+                first_name,
+                last_name,
+                image_url: String::new(),
+                has_image: false,
+            }),
         created_session_id: si.created_session_id.clone(),
         abandon_at: si.abandon_at,
         client_trust_state: Some("known".into()),
-    })
+    }
 }
 
 /// A user.
-pub async fn user(app: &App, u: &UserRow) -> Result<p::User> {
-    let idents = app.store.user_idents(&u.id).await?;
+pub fn user(view: &UserView) -> p::User {
+    let (u, idents) = (&view.user, &view.idents);
     let ident_json = |i: &IdentRow| p::Verification {
         object: Some(objects::VERIFICATION_OTP.into()),
         status: p::VerificationStatus::Verified,
@@ -321,7 +223,7 @@ pub async fn user(app: &App, u: &UserRow) -> Result<p::User> {
             ..Default::default()
         })
         .collect();
-    Ok(p::User {
+    p::User {
         object: objects::USER.into(),
         id: u.id.clone(),
         username: u.username.clone(),
@@ -338,48 +240,13 @@ pub async fn user(app: &App, u: &UserRow) -> Result<p::User> {
         created_at: u.created_at,
         updated_at: u.updated_at,
         ..Default::default()
-    })
+    }
 }
 
-/// Whether a session row is active now.
-pub fn session_is_active(s: &SessionRow, now: i64) -> bool {
-    s.status == "active" && s.expire_at > now
-}
-
-/// Signs a fresh session token.
-pub fn session_token(app: &App, s: &SessionRow, origin: Option<String>) -> Result<p::Token> {
-    let iat = app.now() / 1000;
-    let claims = p::SessionClaims {
-        iss: app.issuer.clone(),
-        sub: s.user_id.clone(),
-        sid: s.id.clone(),
-        iat,
-        nbf: iat - 10,
-        exp: iat + TOKEN_LIFETIME_SECS,
-        jti: crypto::random_token(12),
-        azp: origin,
-        v: 2,
-    };
-    Ok(p::Token {
-        object: objects::TOKEN.into(),
-        jwt: app.key.sign(&claims)?,
-    })
-}
-
-/// A session (with a fresh `last_active_token` when active).
-pub async fn session(app: &App, s: &SessionRow) -> Result<p::Session> {
-    let now = app.now();
-    let active = session_is_active(s, now);
-    let status = if s.status == "active" && !active {
-        "expired"
-    } else {
-        s.status.as_str()
-    };
-    let user_row = app.store.user(&s.user_id).await?;
-    let user = match &user_row {
-        Some(u) => Some(user(app, u).await?),
-        None => None,
-    };
+/// A session (its `last_active_token` signed by the loader).
+pub fn session(now: i64, view: &SessionView) -> p::Session {
+    let s = &view.session;
+    let user = view.user.as_ref().map(user);
     let identifier = user
         .as_ref()
         .and_then(|u| {
@@ -389,19 +256,15 @@ pub async fn session(app: &App, s: &SessionRow) -> Result<p::Session> {
                 .or_else(|| u.username.clone())
         })
         .unwrap_or_default();
-    Ok(p::Session {
+    p::Session {
         object: objects::SESSION.into(),
         id: s.id.clone(),
-        status: serde_json::from_value(json!(status)).unwrap_or_default(),
+        status: s.effective_status(now),
         expire_at: s.expire_at,
         abandon_at: s.expire_at,
         last_active_at: s.last_active_at,
         last_active_organization_id: None,
-        last_active_token: if active {
-            Some(session_token(app, s, None)?)
-        } else {
-            None
-        },
+        last_active_token: view.token.clone(),
         actor: None,
         tasks: None,
         factor_verification_age: Some(vec![((now - s.created_at) / 60_000).max(0), -1]),
@@ -416,54 +279,38 @@ pub async fn session(app: &App, s: &SessionRow) -> Result<p::Session> {
         user,
         created_at: s.created_at,
         updated_at: s.updated_at,
-    })
+    }
 }
 
 /// The full client: active sessions, current sign-in and sign-up.
-pub async fn client(app: &App, c: &ClientRow) -> Result<p::Client> {
-    let now = app.now();
-    let mut sessions = Vec::new();
-    for s in app.store.client_sessions(&c.id, "active").await? {
-        if session_is_active(&s, now) {
-            sessions.push(session(app, &s).await?);
-        }
-    }
+pub fn client(config: &InstanceConfig, now: i64, view: &ClientView) -> p::Client {
+    let c = &view.client;
+    let sessions: Vec<p::Session> = view.sessions.iter().map(|s| session(now, s)).collect();
     let last_active = c
         .last_active_session_id
         .clone()
         .filter(|id| sessions.iter().any(|s| &s.id == id));
-    let sign_in = match &c.sign_in_id {
-        Some(id) => match app.store.sign_in(id).await? {
-            Some(si) => Some(sign_in(app, &si).await?),
-            None => None,
-        },
-        None => None,
-    };
-    let sign_up = match &c.sign_up_id {
-        Some(id) => app.store.sign_up(id).await?.map(|su| sign_up(app, &su)),
-        None => None,
-    };
-    Ok(p::Client {
+    p::Client {
         object: objects::CLIENT.into(),
         id: c.id.clone(),
         sessions,
-        sign_in,
-        sign_up,
+        sign_in: view.sign_in.as_ref().map(|si| sign_in(config, now, si)),
+        sign_up: view.sign_up.as_ref().map(|su| sign_up(config, now, su)),
         last_active_session_id: last_active,
         last_authentication_strategy: c.last_authentication_strategy.clone(),
-        cookie_expires_at: Some(c.updated_at + crate::routes::cookie::MAX_AGE_SECS * 1000),
+        cookie_expires_at: Some(view.cookie_expires_at),
         captcha_bypass: false,
         created_at: c.created_at,
         updated_at: c.updated_at,
-    })
+    }
 }
 
 /// Where `trunk serve` (and so the app) runs in development.
 const DEV_APP_URL: &str = "http://localhost:8080";
 
-/// The bare Environment built from the instance configuration.
-pub fn environment(app: &App) -> p::Environment {
-    let cfg = &app.config;
+/// The bare Environment built from the instance configuration (`issuer`: this server's URL,
+/// the last resort for `home_url`).
+pub fn environment(cfg: &InstanceConfig, dev: bool, issuer: &str) -> p::Environment {
     let ids = &cfg.identifiers;
     // Absolute URLs (clerk-js builds `URL`s from them): home_url, else public_url, else the
     // first allowed origin, else in --dev `trunk serve`'s address, else this server.
@@ -472,8 +319,8 @@ pub fn environment(app: &App) -> p::Environment {
         .clone()
         .or_else(|| cfg.public_url.clone())
         .or_else(|| cfg.allowed_origins.first().cloned())
-        .or_else(|| app.dev.then(|| DEV_APP_URL.to_owned()))
-        .unwrap_or_else(|| app.issuer.clone());
+        .or_else(|| dev.then(|| DEV_APP_URL.to_owned()))
+        .unwrap_or_else(|| issuer.to_owned());
     let base = home.trim_end_matches('/').to_owned();
     let url = |path: &str| format!("{base}{path}");
     let code_attr =
@@ -512,12 +359,12 @@ pub fn environment(app: &App) -> p::Environment {
             single_session_mode: cfg.single_session_mode,
             claimed_at: None,
             reverification: false,
-            test_mode: app.dev,
+            test_mode: dev,
         },
         display_config: p::DisplayConfig {
             object: objects::DISPLAY_CONFIG.into(),
             id: "dc_onetime".into(),
-            instance_environment_type: if app.dev { "development" } else { "production" }.into(),
+            instance_environment_type: if dev { "development" } else { "production" }.into(),
             application_name: cfg.app_name.clone(),
             preferred_sign_in_strategy: "otp".into(),
             captcha_provider: "turnstile".into(),

@@ -21,6 +21,7 @@
 //! One copy of the SQL serves both backends: statements use `$N` placeholders, which SQLite
 //! accepts too, and [`on_db!`] expands each query once per driver so both stay fully typed.
 
+use onetime_protocol::{SessionStatus, SignInStatus, SignUpStatus, VerificationStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -136,8 +137,8 @@ pub struct VerifState {
     /// HMAC of the current code (never the code).
     #[serde(default)]
     pub code_mac: Option<String>,
-    /// `unverified`, `verified`, `failed` or `expired`.
-    pub status: String,
+    /// Unverified, verified, failed or expired (stored as the wire string).
+    pub status: VerificationStatus,
     /// Wrong attempts (not reset by a new prepare).
     #[serde(default)]
     pub attempts: u32,
@@ -167,8 +168,8 @@ pub struct SignUpRow {
     pub id: String,
     /// Owning client.
     pub client_id: String,
-    /// `missing_requirements` / `complete` / `abandoned`.
-    pub status: String,
+    /// Missing requirements or complete (abandoned is derived from `abandon_at`).
+    pub status: SignUpStatus,
     /// E.164.
     pub phone_number: Option<String>,
     /// Lower-cased.
@@ -204,8 +205,8 @@ pub struct SignInRow {
     pub id: String,
     /// Owning client.
     pub client_id: String,
-    /// `needs_first_factor` / `complete` / `abandoned`.
-    pub status: String,
+    /// Needs a first factor or complete (abandoned is derived from `abandon_at`).
+    pub status: SignInStatus,
     /// As given (normalised).
     pub identifier: Option<String>,
     /// The user being signed in.
@@ -235,8 +236,9 @@ pub struct SessionRow {
     pub client_id: String,
     /// Signed-in user.
     pub user_id: String,
-    /// `active`, `ended`, `removed`, ...
-    pub status: String,
+    /// Active, ended, removed, ... (expired is derived from `expire_at`).
+    #[sqlx(try_from = "String")]
+    pub status: SessionStatus,
     /// ms.
     pub expire_at: i64,
     /// ms.
@@ -489,7 +491,7 @@ fn sign_up_from_row(r: &impl DecodeRow) -> Result<SignUpRow, sqlx::Error> {
     Ok(SignUpRow {
         id: r.text("id")?,
         client_id: r.text("client_id")?,
-        status: r.text("status")?,
+        status: r.text("status")?.into(),
         phone_number: r.opt_text("phone_number")?,
         email_address: r.opt_text("email_address")?,
         username: r.opt_text("username")?,
@@ -510,7 +512,7 @@ fn sign_in_from_row(r: &impl DecodeRow) -> Result<SignInRow, sqlx::Error> {
     Ok(SignInRow {
         id: r.text("id")?,
         client_id: r.text("client_id")?,
-        status: r.text("status")?,
+        status: r.text("status")?.into(),
         identifier: r.opt_text("identifier")?,
         user_id: r.opt_text("user_id")?,
         locale: r.opt_text("locale")?,
@@ -601,7 +603,7 @@ macro_rules! apply_change {
                     )
                     .bind(&s.id)
                     .bind(&s.client_id)
-                    .bind(&s.status)
+                    .bind(s.status.as_str())
                     .bind(&s.phone_number)
                     .bind(&s.email_address)
                     .bind(&s.username)
@@ -622,7 +624,7 @@ macro_rules! apply_change {
                          WHERE id = $1 AND version = $14",
                     )
                     .bind(&s.id)
-                    .bind(&s.status)
+                    .bind(s.status.as_str())
                     .bind(&s.phone_number)
                     .bind(&s.email_address)
                     .bind(&s.username)
@@ -648,7 +650,7 @@ macro_rules! apply_change {
                     )
                     .bind(&s.id)
                     .bind(&s.client_id)
-                    .bind(&s.status)
+                    .bind(s.status.as_str())
                     .bind(&s.identifier)
                     .bind(&s.user_id)
                     .bind(&s.locale)
@@ -663,7 +665,7 @@ macro_rules! apply_change {
                          updated_at = $8, version = version + 1 WHERE id = $1 AND version = $9",
                     )
                     .bind(&s.id)
-                    .bind(&s.status)
+                    .bind(s.status.as_str())
                     .bind(&s.identifier)
                     .bind(&s.user_id)
                     .bind(&first_factor)
@@ -682,7 +684,7 @@ macro_rules! apply_change {
                 .bind(&s.id)
                 .bind(&s.client_id)
                 .bind(&s.user_id)
-                .bind(&s.status)
+                .bind(s.status.as_str())
                 .bind(s.expire_at)
                 .bind(s.last_active_at)
                 .bind(s.created_at)
@@ -692,7 +694,7 @@ macro_rules! apply_change {
                      updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
                 )
                 .bind(&s.id)
-                .bind(&s.status)
+                .bind(s.status.as_str())
                 .bind(s.expire_at)
                 .bind(s.last_active_at)
                 .bind(s.updated_at)
@@ -1034,14 +1036,14 @@ impl Store {
     pub async fn client_sessions(
         &self,
         client_id: &str,
-        status: &str,
+        status: SessionStatus,
     ) -> Result<Vec<SessionRow>, StoreError> {
         Ok(on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
             )
             .bind(client_id)
-            .bind(status)
+            .bind(status.as_str())
             .fetch_all(pool)
             .await?
         }))

@@ -86,16 +86,6 @@ impl CodeSender for ByChannel {
     }
 }
 
-/// An HTTP client for providers: rustls, no redirects, bounded connect and request time.
-pub(crate) fn http_client(policy: &RetryPolicy) -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
-        .user_agent(concat!("onetime-server/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(policy.attempt_timeout)
-        .timeout(policy.attempt_timeout)
-        .build()?)
-}
-
 /// The host for SMS origin-bound lines: `[delivery] sms_origin_host`, else `public_url`'s host.
 fn origin_host(instance: &InstanceConfig) -> Option<String> {
     if let Some(h) = &instance.delivery.sms_origin_host {

@@ -44,7 +44,7 @@ impl TwilioSender {
             (None, None) => anyhow::bail!("delivery.sms: set from or messaging_service_sid"),
         };
         Ok(Self {
-            client: super::setup::http_client(&policy)?,
+            client: super::http::client(&policy)?,
             url: format!(
                 "{}/2010-04-01/Accounts/{}/Messages.json",
                 cfg.base_url.trim_end_matches('/'),

@@ -127,7 +127,7 @@ impl WebhookSender {
         policy: RetryPolicy,
     ) -> anyhow::Result<Self> {
         Ok(Self {
-            client: super::setup::http_client(&policy)?,
+            client: super::http::client(&policy)?,
             url: cfg.url.clone(),
             secret,
             origin_host,

@@ -1,8 +1,12 @@
-//! Domain newtypes: parse, don't validate.
+//! The domain: newtypes for what comes in (parse, don't validate) and the rules that decide
+//! what a stored attempt or session means now (effective statuses, required fields, factors).
 
 mod email;
 mod otp;
 mod phone;
+mod session;
+pub mod sign_in;
+pub mod sign_up;
 mod username;
 
 pub use email::EmailAddress;

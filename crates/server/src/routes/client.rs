@@ -29,8 +29,12 @@ pub async fn destroy(State(app): State<App>, ctx: Ctx) -> Result<Response> {
         if let Some(c) = load_client(&app, &ctx).await? {
             let now = app.now();
             let mut changes = Vec::new();
-            for mut s in app.store.client_sessions(&c.id, "active").await? {
-                s.status = "ended".into();
+            for mut s in app
+                .store
+                .client_sessions(&c.id, p::SessionStatus::Active)
+                .await?
+            {
+                s.status = p::SessionStatus::Ended;
                 s.updated_at = now;
                 changes.push(Change::Session(s));
             }

@@ -6,5 +6,5 @@ use axum::extract::State;
 
 /// The bare Environment.
 pub async fn get(State(app): State<App>) -> Json<onetime_protocol::Environment> {
-    Json(render::environment(&app))
+    Json(render::environment(&app.config, app.dev, &app.issuer))
 }

@@ -7,6 +7,7 @@ mod dev;
 mod environment;
 mod extract;
 pub mod hardening;
+pub mod load;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
@@ -210,8 +211,13 @@ pub async fn envelope(
     client: Option<&ClientRow>,
     set_cookie: bool,
 ) -> Result<Response> {
+    let now = app.now();
     let client_json = match client {
-        Some(c) => Some(render::client(app, c).await?),
+        Some(c) => Some(render::client(
+            &app.config,
+            now,
+            &load::client(app, c).await?,
+        )),
         None => None,
     };
     let response = match resource {
@@ -221,7 +227,7 @@ pub async fn envelope(
                 .sign_up(&id)
                 .await?
                 .ok_or_else(|| AppError::not_found("sign up", &id))?;
-            serde_json::to_value(render::sign_up(app, &su))
+            serde_json::to_value(render::sign_up(&app.config, now, &su))
         }
         Resource::SignIn(id) => {
             let si = app
@@ -229,7 +235,11 @@ pub async fn envelope(
                 .sign_in(&id)
                 .await?
                 .ok_or_else(|| AppError::not_found("sign in", &id))?;
-            serde_json::to_value(render::sign_in(app, &si).await?)
+            serde_json::to_value(render::sign_in(
+                &app.config,
+                now,
+                &load::sign_in(app, si).await?,
+            ))
         }
         Resource::Session(id) => {
             let s = app
@@ -237,7 +247,7 @@ pub async fn envelope(
                 .session(&id)
                 .await?
                 .ok_or_else(|| AppError::not_found("session", &id))?;
-            serde_json::to_value(render::session(app, &s).await?)
+            serde_json::to_value(render::session(now, &load::session(app, s).await?))
         }
         Resource::Client => serde_json::to_value(&client_json),
     }
@@ -266,7 +276,10 @@ pub async fn finish(app: &App, ctx: &Ctx, result: Result<(Resource, ClientRow)>)
         },
         Err(e) => {
             let client = match load_client(app, ctx).await {
-                Ok(Some(c)) => render::client(app, &c).await.ok(),
+                Ok(Some(c)) => load::client(app, &c)
+                    .await
+                    .ok()
+                    .map(|view| render::client(&app.config, app.now(), &view)),
                 _ => None,
             };
             e.with_client(client).into_response()
@@ -317,7 +330,7 @@ pub fn new_session(app: &App, client: &mut ClientRow, user_id: &str) -> SessionR
         id: crate::crypto::new_id("sess"),
         client_id: client_id.to_owned(),
         user_id: user_id.to_owned(),
-        status: "active".into(),
+        status: p::SessionStatus::Active,
         expire_at: now + lifetime_ms,
         last_active_at: now,
         created_at: now,
@@ -351,8 +364,11 @@ pub async fn ensure_no_active_session(app: &App, client: &ClientRow) -> Result<(
         return Ok(());
     }
     let now = app.now();
-    let active = app.store.client_sessions(&client.id, "active").await?;
-    match active.iter().find(|s| render::session_is_active(s, now)) {
+    let active = app
+        .store
+        .client_sessions(&client.id, p::SessionStatus::Active)
+        .await?;
+    match active.iter().find(|s| s.is_active(now)) {
         Some(s) => Err(AppError::session_exists(&s.id)),
         None => Ok(()),
     }

@@ -1,7 +1,7 @@
 //! Sessions: get, touch, end, remove, tokens, sign-out, JWKS; the signed-in user (`/v1/me`).
 
 use super::retrying;
-use super::{Ctx, FapiForm, Resource, envelope, finish, load_client, save_client};
+use super::{Ctx, FapiForm, Resource, envelope, finish, load, load_client, save_client};
 use crate::error::{AppError, Result};
 use crate::store::{Change, ClientRow, SessionRow};
 use crate::{App, render};
@@ -29,20 +29,20 @@ async fn set_status(
     app: &App,
     ctx: &Ctx,
     sid: &str,
-    status: &str,
+    status: p::SessionStatus,
 ) -> Result<(Resource, ClientRow)> {
     let (mut c, mut s) = owned_session(app, ctx, sid).await?;
     let now = app.now();
     let mut changes = Vec::new();
-    if status == "active" {
-        if !render::session_is_active(&s, now) {
+    if status == p::SessionStatus::Active {
+        if !s.is_active(now) {
             return Err(AppError::signed_out());
         }
         s.last_active_at = now;
         c.last_active_session_id = Some(s.id.clone());
     } else {
-        if s.status == "active" {
-            s.status = status.into();
+        if s.status == p::SessionStatus::Active {
+            s.status = status;
         }
         if c.last_active_session_id.as_deref() == Some(sid) {
             c.last_active_session_id = None;
@@ -63,21 +63,21 @@ pub async fn touch(
     FapiForm(_form): FapiForm<p::TouchSession>,
 ) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = retrying!(async { set_status(&app, &ctx, &sid, "active").await });
+    let r = retrying!(async { set_status(&app, &ctx, &sid, p::SessionStatus::Active).await });
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/end`.
 pub async fn end(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = retrying!(async { set_status(&app, &ctx, &sid, "ended").await });
+    let r = retrying!(async { set_status(&app, &ctx, &sid, p::SessionStatus::Ended).await });
     finish(&app, &ctx, r).await
 }
 
 /// `POST /v1/client/sessions/{sid}/remove`.
 pub async fn remove(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Response {
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
-    let r = retrying!(async { set_status(&app, &ctx, &sid, "removed").await });
+    let r = retrying!(async { set_status(&app, &ctx, &sid, p::SessionStatus::Removed).await });
     finish(&app, &ctx, r).await
 }
 
@@ -95,8 +95,12 @@ pub async fn remove_all(State(app): State<App>, ctx: Ctx) -> Response {
         };
         let now = app.now();
         let mut changes = Vec::new();
-        for mut s in app.store.client_sessions(&c.id, "active").await? {
-            s.status = "removed".into();
+        for mut s in app
+            .store
+            .client_sessions(&c.id, p::SessionStatus::Active)
+            .await?
+        {
+            s.status = p::SessionStatus::Removed;
             s.updated_at = now;
             changes.push(Change::Session(s));
         }
@@ -116,10 +120,10 @@ pub async fn tokens(
     FapiForm(_form): FapiForm<p::CreateToken>,
 ) -> Result<Response> {
     let (_c, s) = owned_session(&app, &ctx, &sid).await?;
-    if !render::session_is_active(&s, app.now()) {
+    if !s.is_active(app.now()) {
         return Err(AppError::signed_out());
     }
-    Ok(Json(render::session_token(&app, &s, ctx.origin.clone())?).into_response())
+    Ok(Json(crate::tokens::session_token(&app, &s, ctx.origin.clone())?).into_response())
 }
 
 /// Query of `GET /v1/me`: clerk-js adds `_clerk_session_id` to every non-`/client` path.
@@ -142,7 +146,7 @@ pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> R
                 .store
                 .session(&sid)
                 .await?
-                .filter(|s| s.client_id == c.id && render::session_is_active(s, app.now()));
+                .filter(|s| s.client_id == c.id && s.is_active(app.now()));
         }
     }
     let (Some(c), Some(s)) = (client, session) else {
@@ -153,14 +157,13 @@ pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> R
             "Unable to authenticate the request, you need to supply an active session",
         ));
     };
-    let user = app
-        .store
-        .user(&s.user_id)
+    let user = load::user(&app, &s.user_id)
         .await?
         .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
+    let client = load::client(&app, &c).await?;
     let body = p::Envelope {
-        response: Some(render::user(&app, &user).await?),
-        client: Some(render::client(&app, &c).await?),
+        response: Some(render::user(&user)),
+        client: Some(render::client(&app.config, app.now(), &client)),
     };
     Ok(Json(body).into_response())
 }

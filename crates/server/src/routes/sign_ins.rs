@@ -169,7 +169,7 @@ async fn persist(
     mut changes: Vec<Change>,
 ) -> Result<()> {
     si.updated_at = app.now();
-    if si.status != "complete" {
+    if si.status != p::SignInStatus::Complete {
         si.abandon_at = si.updated_at + ABANDON_AFTER_MS;
     }
     changes.push(Change::SignIn(si.clone()));
@@ -250,7 +250,7 @@ pub async fn create(
         let mut si = SignInRow {
             id: crypto::new_id("sia"),
             client_id: client.id.clone(),
-            status: "needs_first_factor".into(),
+            status: p::SignInStatus::NeedsFirstFactor,
             identifier: Some(identifier),
             user_id,
             locale: form.locale.clone().filter(|l| l.len() <= 35),
@@ -309,7 +309,7 @@ pub async fn prepare(
         let strategy = parse_strategy(form.strategy.as_ref())?
             .ok_or_else(|| AppError::param_missing(fields::STRATEGY))?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
-        if si.status != "needs_first_factor" || app.now() > si.abandon_at {
+        if si.status != p::SignInStatus::NeedsFirstFactor || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("prepare first factor"));
         }
         let requested = if strategy == strategies::PHONE_CODE {
@@ -339,7 +339,7 @@ pub async fn attempt(
         let strategy = parse_strategy(form.strategy.as_ref())?;
         let code = required_code(form.code.as_deref())?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
-        if si.status != "needs_first_factor" || app.now() > si.abandon_at {
+        if si.status != p::SignInStatus::NeedsFirstFactor || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("attempt first factor"));
         }
         let Some(mut state) = si.first_factor.clone() else {
@@ -371,7 +371,7 @@ pub async fn attempt(
             Change::UserSignedIn { user_id, at: now },
         ];
         changes.extend(counted);
-        si.status = "complete".into();
+        si.status = p::SignInStatus::Complete;
         si.created_session_id = Some(session_id.clone());
         client.last_active_session_id = Some(session_id);
         client.last_authentication_strategy = Some(strategy_used);

@@ -10,7 +10,7 @@ use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{Change, ClientRow, IdentRow, SignUpRow, SignUpVerifs, StoreError, UserRow};
-use crate::{App, crypto, protection, render};
+use crate::{App, crypto, protection};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use onetime_protocol::{self as p, fields, strategies};
@@ -32,7 +32,7 @@ pub async fn create(
         let mut su = SignUpRow {
             id: crypto::new_id("sua"),
             client_id: client.id.clone(),
-            status: "missing_requirements".into(),
+            status: p::SignUpStatus::MissingRequirements,
             phone_number: None,
             email_address: None,
             username: None,
@@ -65,7 +65,7 @@ async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignUpRow)>
 }
 
 fn ensure_open(app: &App, su: &SignUpRow, action: &str) -> Result<()> {
-    if su.status == "complete" || app.now() > su.abandon_at {
+    if su.status == p::SignUpStatus::Complete || app.now() > su.abandon_at {
         Err(AppError::client_state_invalid(action))
     } else {
         Ok(())
@@ -188,12 +188,12 @@ async fn commit(
 ) -> Result<()> {
     let now = app.now();
     su.updated_at = now;
-    if su.status != "complete" {
+    if su.status != p::SignUpStatus::Complete {
         // Abandoned after 24 h without activity.
         su.abandon_at = now + ABANDON_AFTER_MS;
     }
-    let (_, _, missing, unverified) = render::sign_up_fields(app, su, now);
-    let ready = su.status != "complete" && missing.is_empty() && unverified.is_empty();
+    let ready = su.status != p::SignUpStatus::Complete
+        && su.fields(&app.config.identifiers, now).satisfied();
     if !ready {
         changes.push(Change::SignUp(su.clone()));
         save_client(app, client, &mut changes);
@@ -250,7 +250,7 @@ async fn commit(
     let session_id = session.id.clone();
     changes.push(Change::Session(session));
     let mut done = su.clone();
-    done.status = "complete".into();
+    done.status = p::SignUpStatus::Complete;
     done.created_user_id = Some(user_id);
     done.created_session_id = Some(session_id.clone());
     changes.push(Change::SignUp(done.clone()));
@@ -400,7 +400,7 @@ pub async fn attempt(
         let (field, _value, state_slot) = slot(&mut su, strategy)?;
         let Some(mut state) = state_slot
             .clone()
-            .filter(|s| s.code_mac.is_some() || s.status != otp::status::UNVERIFIED)
+            .filter(|s| s.code_mac.is_some() || s.status != p::VerificationStatus::Unverified)
         else {
             return Err(AppError::verification_missing());
         };

@@ -1,0 +1,96 @@
+//! Loading what a wire shape embeds: the rows behind a client, session, sign-in or user, and the
+//! tokens an active session carries. [`crate::render`] then maps them without touching the store.
+
+use onetime_protocol::SessionStatus;
+
+use crate::App;
+use crate::error::Result;
+use crate::render::{ClientView, SessionView, SignInView, UserView};
+use crate::store::{ClientRow, SessionRow, SignInRow};
+
+/// A user and its identifications (`None` if the user is gone).
+pub async fn user(app: &App, user_id: &str) -> Result<Option<UserView>> {
+    let Some(user) = app.store.user(user_id).await? else {
+        return Ok(None);
+    };
+    let idents = app.store.user_idents(user_id).await?;
+    Ok(Some(UserView { user, idents }))
+}
+
+/// A session with its user, and a fresh `last_active_token` when it is active.
+pub async fn session(app: &App, session: SessionRow) -> Result<SessionView> {
+    let user = user(app, &session.user_id).await?;
+    let token = if session.is_active(app.now()) {
+        Some(crate::tokens::session_token(app, &session, None)?)
+    } else {
+        None
+    };
+    Ok(SessionView {
+        session,
+        user,
+        token,
+    })
+}
+
+/// A sign-in with the identifications its factors go to. Under enumeration protection an
+/// unknown identifier gets a decoy (one identification, no names), and names are never shown
+/// before the code: they would tell a real account apart.
+pub async fn sign_in(app: &App, sign_in: SignInRow) -> Result<SignInView> {
+    let hide = app.config.protection.enumeration_protection;
+    let (factor_idents, user_names) = match (&sign_in.user_id, &sign_in.identifier) {
+        (Some(uid), _) => {
+            let idents = app.store.user_idents(uid).await?;
+            let names = app.store.user(uid).await?.map(|u| {
+                if hide {
+                    (None, None)
+                } else {
+                    (u.first_name, u.last_name)
+                }
+            });
+            (idents, names)
+        }
+        (None, Some(identifier)) if hide => (
+            vec![crate::protection::decoy_ident(app, identifier)],
+            Some((None, None)),
+        ),
+        _ => (Vec::new(), None),
+    };
+    Ok(SignInView {
+        sign_in,
+        factor_idents,
+        user_names,
+    })
+}
+
+/// A client with its active sessions and the sign-in and sign-up in progress.
+pub async fn client(app: &App, client: &ClientRow) -> Result<ClientView> {
+    let now = app.now();
+    let mut sessions = Vec::new();
+    for s in app
+        .store
+        .client_sessions(&client.id, SessionStatus::Active)
+        .await?
+    {
+        if s.is_active(now) {
+            sessions.push(session(app, s).await?);
+        }
+    }
+    let sign_in = match &client.sign_in_id {
+        Some(id) => match app.store.sign_in(id).await? {
+            Some(si) => Some(sign_in(app, si).await?),
+            None => None,
+        },
+        None => None,
+    };
+    let sign_up = match &client.sign_up_id {
+        Some(id) => app.store.sign_up(id).await?,
+        None => None,
+    };
+    Ok(ClientView {
+        client: client.clone(),
+        sessions,
+        sign_in,
+        sign_up,
+        cookie_expires_at: client.updated_at + super::cookie::MAX_AGE_SECS * 1000,
+    })
+}
