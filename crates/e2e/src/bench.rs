@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -14,6 +14,8 @@ use crate::browser::Browser;
 use crate::cli::BenchOpts;
 use crate::fapi::{FapiClient, TEST_CODE};
 use crate::http::Http;
+use crate::load::{self, FlowKind, Mode, People, Product, Run, Target};
+use crate::peer::{self, Peer};
 use crate::procs::{ChromeDriver, Server, ServerSpec};
 use crate::stats::{median, millis, ms, percentile, thousands};
 
@@ -47,6 +49,7 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
             sends_per_identifier: 1_000_000_000,
             log: artifacts.join("bench-browser-server.log"),
             database: None,
+            synchronous: None,
         };
         let server = Server::start(&spec, &http).await?;
         let driver = ChromeDriver::start(
@@ -61,64 +64,8 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
         section(&mut out, &mut failures, "requests per flow", requests);
     }
 
-    let spec = |log: &str, database: Option<&String>| ServerSpec {
-        bin: opts.common.server_bin.clone(),
-        dist: opts.common.dist.clone(),
-        resend_cooldown_secs: 30,
-        sends_per_identifier: 1_000_000_000,
-        log: artifacts.join(log),
-        database: database.cloned(),
-    };
-    let mut setups: Vec<(&str, Vec<ServerSpec>)> =
-        vec![("SQLite, 1 instance", vec![spec("bench-server.log", None)])];
-    if let Some((one, two)) = &opts.postgres {
-        setups.push((
-            "PostgreSQL, 1 instance",
-            vec![spec("bench-server-pg.log", Some(one))],
-        ));
-        setups.push((
-            "PostgreSQL, 2 instances",
-            vec![
-                spec("bench-server-pg-a.log", Some(two)),
-                spec("bench-server-pg-b.log", Some(two)),
-            ],
-        ));
-    }
-    let mut rows = Vec::new();
-    for (label, specs) in setups {
-        let mut servers = Vec::new();
-        for spec in &specs {
-            // One after the other: the first migrates and makes the signing key.
-            servers.push(Server::start(spec, &http).await?);
-        }
-        let table = server_table(&opts, label, &servers, &http).await;
-        let table = table.map(|(text, row)| {
-            rows.push(row);
-            text
-        });
-        section(&mut out, &mut failures, label, table);
-    }
-    if rows.len() > 1 {
-        let mut cmp = String::from(
-            "### Server side by side (same flows, same load generator)\n\n\
-             | setup | flows/s | all requests p50 / p99 | errors | peak RSS per instance |\n\
-             |---|---:|---:|---:|---:|\n",
-        );
-        for r in &rows {
-            cmp.push_str(&format!(
-                "| {} | {:.1} | {} / {} | {} | {} |\n",
-                r.label,
-                r.flows_per_sec,
-                ms(r.p50),
-                ms(r.p99),
-                r.errors,
-                r.peak_rss_kib
-                    .map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-            ));
-        }
-        cmp.push('\n');
-        section(&mut out, &mut failures, "side by side", Ok(cmp));
-    }
+    let servers = server_section(&opts, &artifacts, &http).await;
+    section(&mut out, &mut failures, "server", servers);
     if !failures.is_empty() {
         bail!("benchmark sections failed: {}", failures.join(", "));
     }
@@ -460,163 +407,404 @@ async fn requests_table(opts: &BenchOpts, driver: &ChromeDriver, base: &str) -> 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Server throughput.
+// Server throughput, side by side with the better-auth peer.
 
-#[derive(Default)]
-struct Samples {
-    steps: [Vec<Duration>; 3],
-    flows: u64,
-    errors: u64,
-    first_error: Option<String>,
-}
-
-/// The E.164 test number of bench client `i` (`+1 202 555 01NN`, then 203 ..., all in the test range).
+/// The E.164 test number of bench user `i` (`+1 202 555 01NN`, then 203 ..., all in the test range).
 pub fn bench_phone(i: usize) -> String {
     format!("+1{}555{:04}", 202 + i / 100, 100 + i % 100)
 }
 
-/// One line of the side-by-side table.
-struct Throughput {
+/// Users created before the sign-in runs (the open loop picks them round robin, so no two
+/// flows of one user overlap: the peer keeps one code per phone number).
+const EXISTING_USERS: usize = 256;
+
+/// One server arrangement under test.
+struct Setup {
     label: String,
-    flows_per_sec: f64,
-    p50: Option<f64>,
-    p99: Option<f64>,
-    errors: u64,
-    peak_rss_kib: Option<u64>,
+    target: Target,
+    /// Peak RSS per process, KiB (read at the end).
+    rss: Box<dyn Fn() -> Option<u64>>,
+    /// Owns the processes (dropped, and so killed, at the end of the setup).
+    _procs: Box<dyn std::any::Any>,
+    /// SQLite `synchronous=FULL`: each commit waits for an fsync.
+    full_sync: bool,
 }
 
-/// Runs the sign-in flows against `servers` (flow `n` of client `i` goes to server
-/// `(i + n) % servers.len()`, so with two instances every client alternates between them).
-async fn server_table(
-    opts: &BenchOpts,
-    label: &str,
-    servers: &[Server],
-    http: &Http,
-) -> Result<(String, Throughput)> {
-    let clients = opts.clients;
-    let bases: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.base().to_owned()).collect());
-    let server = &servers[0];
-    // Pre-create one user per client by signing up.
-    for i in 0..clients {
-        let mut c = FapiClient::new(http.clone(), server.base());
-        c.sign_up_phone(&bench_phone(i))
-            .await
-            .with_context(|| format!("pre-creating {}", bench_phone(i)))?;
-    }
-    // One warm-up flow to fail fast with a clear message if the wire does not fit.
-    FapiClient::new(http.clone(), server.base())
-        .sign_in_phone(&bench_phone(0))
-        .await
-        .context("warm-up sign-in")?;
+/// One line of the side-by-side table.
+struct Row {
+    setup: String,
+    product: Product,
+    kind: FlowKind,
+    full_sync: bool,
+    run: Run,
+    rss_kib: Option<u64>,
+}
 
-    let samples = Arc::new(Mutex::new(Samples::default()));
-    let duration = Duration::from_secs(opts.duration_secs);
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::new();
-    for i in 0..clients {
-        let samples = Arc::clone(&samples);
-        let bases = Arc::clone(&bases);
-        let http = http.clone();
-        let phone = bench_phone(i);
-        tasks.push(tokio::spawn(async move {
-            let mut local = Samples::default();
-            let mut n = i;
-            while Instant::now() < deadline {
-                // Each flow is a new browser: no cookies, a new FAPI client.
-                let mut c = FapiClient::new(http.clone(), &bases[n % bases.len()]);
-                n += 1;
-                match tokio::time::timeout(Duration::from_secs(30), c.sign_in_phone(&phone)).await {
-                    Ok(Ok(times)) => {
-                        local.flows += 1;
-                        for (k, t) in times.into_iter().enumerate() {
-                            local.steps[k].push(t);
-                        }
-                    }
-                    Ok(Err(e)) => {
-                        local.errors += 1;
-                        local.first_error.get_or_insert_with(|| format!("{e:#}"));
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                    }
-                    Err(_) => {
-                        local.errors += 1;
-                        local
-                            .first_error
-                            .get_or_insert_with(|| "flow timed out (30 s)".into());
-                    }
+async fn onetime_setup(
+    opts: &BenchOpts,
+    artifacts: &Path,
+    http: &Http,
+    label: &str,
+    synchronous: Option<&str>,
+    databases: &[Option<String>],
+) -> Result<Setup> {
+    let mut servers = Vec::new();
+    for (i, database) in databases.iter().enumerate() {
+        let spec = ServerSpec {
+            bin: opts.common.server_bin.clone(),
+            dist: opts.common.dist.clone(),
+            resend_cooldown_secs: 30,
+            sends_per_identifier: 1_000_000_000,
+            log: artifacts.join(format!(
+                "bench-server-{}-{i}.log",
+                label.replace([' ', ',', '='], "-")
+            )),
+            database: database.clone(),
+            synchronous: synchronous.map(str::to_owned),
+        };
+        // One after the other: the first migrates and makes the signing key.
+        servers.push(Server::start(&spec, http).await?);
+    }
+    let target = Target {
+        product: Product::Onetime,
+        bases: servers.iter().map(|s| s.base().to_owned()).collect(),
+        pids: servers.iter().map(Server::pid).collect(),
+    };
+    let servers = std::rc::Rc::new(servers);
+    let held = std::rc::Rc::clone(&servers);
+    Ok(Setup {
+        label: label.to_owned(),
+        target,
+        rss: Box::new(move || held.iter().filter_map(Server::peak_rss_kib).max()),
+        _procs: Box::new(servers),
+        full_sync: synchronous == Some("full"),
+    })
+}
+
+async fn peer_setup(dir: &Path, artifacts: &Path, http: &Http, sync: &str) -> Result<Setup> {
+    let peer = Peer::start(
+        dir,
+        sync,
+        &artifacts.join(format!("bench-better-auth-{sync}.log")),
+        http,
+    )
+    .await?;
+    let target = Target {
+        product: Product::BetterAuth,
+        bases: vec![peer.base().to_owned()],
+        pids: vec![peer.pid()],
+    };
+    let peer = std::rc::Rc::new(peer);
+    let held = std::rc::Rc::clone(&peer);
+    Ok(Setup {
+        label: format!("better-auth 1.7.25, SQLite synchronous={sync}"),
+        target,
+        rss: Box::new(move || held.peak_rss_kib()),
+        _procs: Box::new(peer),
+        full_sync: sync == "FULL",
+    })
+}
+
+/// Creates the users the sign-in runs sign in, 32 at a time.
+async fn create_users(http: &Http, target: &Target) -> Result<Vec<String>> {
+    let phones: Vec<String> = (0..EXISTING_USERS).map(bench_phone).collect();
+    for chunk in phones.chunks(32) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for phone in chunk {
+            let (http, target, phone) = (http.clone(), target.clone(), phone.clone());
+            tasks.spawn(async move {
+                match target.product {
+                    Product::Onetime => FapiClient::new(http, &target.bases[0])
+                        .sign_up_phone(&phone)
+                        .await
+                        .with_context(|| format!("signing up {phone}")),
+                    // The peer's phone verify signs a new number up.
+                    Product::BetterAuth => load::flow(
+                        &http,
+                        target.product,
+                        &target.bases[0],
+                        FlowKind::SignIn,
+                        &phone,
+                    )
+                    .await
+                    .map(drop)
+                    .with_context(|| format!("signing up {phone}")),
                 }
-            }
-            let mut all = samples.lock().unwrap();
-            all.flows += local.flows;
-            all.errors += local.errors;
-            if all.first_error.is_none() {
-                all.first_error = local.first_error;
-            }
-            for k in 0..3 {
-                all.steps[k].append(&mut local.steps[k]);
-            }
-        }));
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r??;
+        }
     }
-    for t in tasks {
-        t.await?;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let rss = servers.iter().filter_map(Server::peak_rss_kib).max();
-    let samples = std::mem::take(&mut *samples.lock().unwrap());
-    if samples.flows == 0 {
-        bail!(
-            "no sign-in flow completed; first error: {}",
-            samples.first_error.unwrap_or_default()
-        );
-    }
-    let all: Vec<Duration> = samples.steps.iter().flatten().copied().collect();
-    let mut s = format!(
-        "### Server ({label}): {clients} concurrent clients, complete phone sign-in flows for {} s\n\n\
-         Each flow: `POST /v1/client/sign_ins` (identifier + strategy=phone_code: create and prepare), \
-         `attempt_first_factor` with 424242, `POST /v1/client/sessions/{{id}}/tokens`; a new cookie jar \
-         (new FAPI client) per flow, keep-alive connections, load generator in the same machine ({}).\n\n\
-         | metric | value |\n|---|---:|\n",
-        opts.duration_secs,
-        machine()
+    Ok(phones)
+}
+
+/// Runs both flows closed loop on every setup (and open loop on the first at half its
+/// sign-in rate), then prints the per-setup tables, the side-by-side table and the ratios.
+async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Result<String> {
+    let duration = Duration::from_secs(opts.duration_secs);
+    let mut out = String::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let tag = format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
     );
-    s.push_str(&format!(
-        "| flows/s | {:.1} |\n| requests/s | {:.1} |\n| flows completed | {} |\n| errors | {} |\n",
-        samples.flows as f64 / elapsed,
-        all.len() as f64 / elapsed,
-        thousands(samples.flows),
-        samples.errors
-    ));
-    for (label, v) in [
-        ("sign_ins (create+prepare)", &samples.steps[0]),
-        ("attempt_first_factor", &samples.steps[1]),
-        ("tokens", &samples.steps[2]),
-        ("all requests", &all),
-    ] {
+    let peer_dir = match &opts.peer {
+        Some(src) => Some(peer::install(src, &Path::new("target").join("peers/better-auth"))?),
+        None => None,
+    };
+    let pg = opts.postgres.as_ref().map(|(one, two)| {
+        [
+            vec![Some(one.clone())],
+            vec![Some(two.clone()), Some(two.clone())],
+        ]
+    });
+    type Make<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Setup>> + 'a>>;
+    let mut makers: Vec<Make<'_>> = vec![
+        Box::pin(onetime_setup(
+            opts,
+            artifacts,
+            http,
+            "onetime, SQLite synchronous=normal",
+            Some("normal"),
+            &[None],
+        )),
+        Box::pin(onetime_setup(
+            opts,
+            artifacts,
+            http,
+            "onetime, SQLite synchronous=full",
+            Some("full"),
+            &[None],
+        )),
+    ];
+    if let Some(dir) = &peer_dir {
+        makers.push(Box::pin(peer_setup(dir, artifacts, http, "NORMAL")));
+        makers.push(Box::pin(peer_setup(dir, artifacts, http, "FULL")));
+    }
+    if let Some(pg) = &pg {
+        makers.push(Box::pin(onetime_setup(
+            opts,
+            artifacts,
+            http,
+            "onetime, PostgreSQL, 1 instance",
+            None,
+            &pg[0],
+        )));
+        makers.push(Box::pin(onetime_setup(
+            opts,
+            artifacts,
+            http,
+            "onetime, PostgreSQL, 2 instances",
+            None,
+            &pg[1],
+        )));
+    }
+    let mut open_rate = None;
+    for make in makers {
+        let setup = make.await?;
+        let existing = create_users(http, &setup.target)
+            .await
+            .with_context(|| format!("{}: creating users", setup.label))?;
+        let people = Arc::new(People::new(&tag, existing));
+        // A short warm-up of each flow: connections, caches, the JIT of the peer.
+        for kind in [FlowKind::SignUp, FlowKind::SignIn] {
+            load::run(
+                http,
+                &setup.target,
+                kind,
+                Mode::Closed(opts.clients),
+                Duration::from_secs(1),
+                &people,
+            )
+            .await?;
+        }
+        for kind in [FlowKind::SignUp, FlowKind::SignIn] {
+            let run = load::run(
+                http,
+                &setup.target,
+                kind,
+                Mode::Closed(opts.clients),
+                duration,
+                &people,
+            )
+            .await?;
+            out.push_str(&run_table(
+                &format!(
+                    "{}: {}, closed loop, {} virtual users, {} s",
+                    setup.label,
+                    kind.label(),
+                    opts.clients,
+                    opts.duration_secs
+                ),
+                &run,
+            ));
+            flush(&mut out);
+            rows.push(Row {
+                setup: setup.label.clone(),
+                product: setup.target.product,
+                kind,
+                full_sync: setup.full_sync,
+                run,
+                rss_kib: None,
+            });
+        }
+        if open_rate.is_none() {
+            // Open loop on the first setup (the default one) at the given rate or half of what
+            // it just did closed loop, for the latency a server shows with room to spare.
+            let max = rows
+                .iter()
+                .rev()
+                .find(|r| r.kind == FlowKind::SignIn)
+                .map_or(10.0, |r| r.run.flows_per_sec());
+            let rate = opts.rate.map_or((max / 2.0).max(1.0), f64::from);
+            open_rate = Some(rate);
+            for kind in [FlowKind::SignUp, FlowKind::SignIn] {
+                let run =
+                    load::run(http, &setup.target, kind, Mode::Open(rate), duration, &people)
+                        .await?;
+                out.push_str(&run_table(
+                    &format!(
+                        "{}: {}, open loop, {rate:.0} flows/s offered, {} s",
+                        setup.label,
+                        kind.label(),
+                        opts.duration_secs
+                    ),
+                    &run,
+                ));
+                flush(&mut out);
+            }
+        }
+        let rss = (setup.rss)();
+        for r in rows.iter_mut().filter(|r| r.setup == setup.label) {
+            r.rss_kib = rss;
+        }
+    }
+    out.push_str(&side_by_side(&rows, opts.clients));
+    out.push_str(&fsync_limit(&rows, artifacts)?);
+    Ok(out)
+}
+
+fn run_table(title: &str, run: &Run) -> String {
+    let mut s = format!(
+        "### {title}\n\n| metric | value |\n|---|---:|\n| flows/s | {:.1} |\n| flows completed | {} |\n\
+         | errors | {} |\n| server CPU per flow | {} |\n",
+        run.flows_per_sec(),
+        thousands(run.flows),
+        run.errors,
+        ms(run.cpu_ms_per_flow()),
+    );
+    for (name, v) in &run.steps {
         let v = millis(v);
         s.push_str(&format!(
-            "| {label} p50 / p99 | {} / {} |\n",
+            "| `{name}` p50 / p99 | {} / {} |\n",
             ms(percentile(&v, 50.0)),
             ms(percentile(&v, 99.0))
         ));
     }
+    let all = millis(&run.all());
     s.push_str(&format!(
-        "| server peak RSS (VmHWM) | {} |\n",
-        rss.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+        "| all requests p50 / p99 | {} / {} |\n",
+        ms(percentile(&all, 50.0)),
+        ms(percentile(&all, 99.0))
     ));
-    if let Some(e) = &samples.first_error {
+    if let Some(e) = &run.first_error {
         s.push_str(&format!("\nFirst error: {e}\n"));
     }
     s.push('\n');
-    let all = millis(&all);
-    let row = Throughput {
-        label: label.to_owned(),
-        flows_per_sec: samples.flows as f64 / elapsed,
-        p50: percentile(&all, 50.0),
-        p99: percentile(&all, 99.0),
-        errors: samples.errors,
-        peak_rss_kib: rss,
-    };
-    Ok((s, row))
+    s
+}
+
+fn side_by_side(rows: &[Row], clients: usize) -> String {
+    let mut s = format!(
+        "### Side by side: {clients} virtual users, closed loop, one load generator, same run\n\n\
+         | setup | flow | flows/s | server CPU per flow | all requests p50 / p99 | errors | peak RSS per process |\n\
+         |---|---|---:|---:|---:|---:|---:|\n"
+    );
+    for r in rows {
+        let all = millis(&r.run.all());
+        s.push_str(&format!(
+            "| {} | {} | {:.1} | {} | {} / {} | {} | {} |\n",
+            r.setup,
+            r.kind.label(),
+            r.run.flows_per_sec(),
+            ms(r.run.cpu_ms_per_flow()),
+            ms(percentile(&all, 50.0)),
+            ms(percentile(&all, 99.0)),
+            r.run.errors,
+            r.rss_kib
+                .map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+        ));
+    }
+    s.push('\n');
+    for full_sync in [false, true] {
+        for kind in [FlowKind::SignUp, FlowKind::SignIn] {
+            let find = |product| {
+                rows.iter().find(|r| {
+                    r.product == product
+                        && r.kind == kind
+                        && r.full_sync == full_sync
+                        && !r.setup.contains("PostgreSQL")
+                })
+            };
+            if let (Some(us), Some(peer)) = (find(Product::Onetime), find(Product::BetterAuth)) {
+                let cpu = match (peer.run.cpu_ms_per_flow(), us.run.cpu_ms_per_flow()) {
+                    (Some(p), Some(u)) if u > 0.0 => format!("{:.1}x", p / u),
+                    _ => "n/a".into(),
+                };
+                s.push_str(&format!(
+                    "**Ratio, synchronous={}, {}: onetime / better-auth = {:.1}x flows/s; better-auth / onetime = {cpu} server CPU per flow.**  \n",
+                    if full_sync { "full" } else { "normal" },
+                    kind.label(),
+                    us.run.flows_per_sec() / peer.run.flows_per_sec().max(1e-9),
+                ));
+            }
+        }
+    }
+    s.push('\n');
+    s
+}
+
+/// fsyncs per second this disk does (write 4 KiB + `fdatasync`, for 2 s), and what that allows a
+/// `synchronous=full` server: one WAL fsync per commit.
+fn fsync_limit(rows: &[Row], artifacts: &Path) -> Result<String> {
+    use std::io::Write as _;
+    let path = artifacts.join("bench-fsync.tmp");
+    let mut f = std::fs::File::create(&path)?;
+    let block = [7u8; 4096];
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < Duration::from_secs(2) {
+        f.write_all(&block)?;
+        f.sync_data()?;
+        n += 1;
+    }
+    let per_sec = n as f64 / started.elapsed().as_secs_f64();
+    drop(f);
+    let _ = std::fs::remove_file(&path);
+    let mut s = format!(
+        "### The fsync limit\n\nThis disk: {per_sec:.0} fsyncs/s (4 KiB write + fdatasync, 2 s, in `{}`).\n\n\
+         | flow | commits per flow | limit at one fsync per commit | onetime synchronous=full | share of the limit |\n\
+         |---|---:|---:|---:|---:|\n",
+        artifacts.display()
+    );
+    for r in rows
+        .iter()
+        .filter(|r| r.product == Product::Onetime && r.full_sync)
+    {
+        let commits = r.kind.onetime_commits();
+        let limit = per_sec / commits as f64;
+        s.push_str(&format!(
+            "| {} | {commits} | {limit:.0} flows/s | {:.1} flows/s | {:.0}% |\n",
+            r.kind.label(),
+            r.run.flows_per_sec(),
+            100.0 * r.run.flows_per_sec() / limit.max(1e-9)
+        ));
+    }
+    s.push('\n');
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ usage:
   onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...] [--axe FILE]
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
                     [--duration SECS] [--no-browser] [--postgres URL1,URL2]
+                    [--peer DIR] [--rate FLOWS_PER_SEC]
 COMMON:
   --chromedriver PATH   default /usr/bin/chromedriver
   --chromium PATH       default /usr/bin/chromium
@@ -60,6 +61,11 @@ pub struct BenchOpts {
     /// Two empty PostgreSQL databases (`--postgres URL1,URL2`): the server bench then also runs
     /// one instance on the first and two instances (round-robin) on the second.
     pub postgres: Option<(String, String)>,
+    /// The better-auth peer's sources (`../shared/peers/better-auth`): when given, the same
+    /// flows run against it and the table gets the ratio lines.
+    pub peer: Option<PathBuf>,
+    /// Open-loop rate in flows/s (default: half the closed-loop sign-in rate).
+    pub rate: Option<u32>,
 }
 
 /// A parsed command line.
@@ -89,7 +95,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut only = Vec::new();
     let mut axe = PathBuf::from("compat/node_modules/axe-core/axe.min.js");
     let mut loads = 20;
-    let mut clients = 16;
+    let mut clients = 32;
+    let mut peer = None;
+    let mut rate = None;
     let mut duration_secs = 10;
     let mut no_browser = false;
     let mut postgres = None;
@@ -138,6 +146,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "--duration" if sub == "bench" => {
                 duration_secs = value()?.parse().context("--duration")?
             }
+            "--peer" if sub == "bench" => peer = Some(PathBuf::from(value()?)),
+            "--rate" if sub == "bench" => rate = Some(value()?.parse().context("--rate")?),
             "--postgres" if sub == "bench" => {
                 let v = value()?;
                 let (one, two) = v
@@ -169,6 +179,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
             duration_secs: duration_secs.max(1),
             no_browser,
             postgres,
+            peer,
+            rate,
         })),
         other => bail!("unknown subcommand {other}"),
     }

@@ -1,4 +1,4 @@
-//! Talking to the server directly: the dev outbox, and whole OTP flows over HTTP for the bench.
+//! Talking to the server directly: the dev outbox, and sign-ups over HTTP.
 
 use std::time::{Duration, Instant};
 
@@ -95,14 +95,6 @@ pub struct FapiClient {
     jar: Jar,
 }
 
-/// A response with its round-trip time.
-#[derive(Debug)]
-pub struct Timed {
-    /// The response.
-    pub resp: Resp,
-    /// Time from sending the request to having read the whole body.
-    pub elapsed: Duration,
-}
 
 impl FapiClient {
     /// A client with an empty jar (a brand new browser).
@@ -115,11 +107,9 @@ impl FapiClient {
     }
 
     /// `POST {base}/v1{path}` with a form; keeps cookies; fails on a non-2xx status.
-    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Timed> {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Resp> {
         let url = format!("{}/v1{path}", self.base);
-        let start = Instant::now();
         let resp = self.http.post_form(&url, &self.jar.pairs(), form).await?;
-        let elapsed = start.elapsed();
         self.jar.absorb(&resp);
         if !(200..300).contains(&resp.status) {
             bail!(
@@ -128,7 +118,7 @@ impl FapiClient {
                 String::from_utf8_lossy(&resp.body[..resp.body.len().min(400)])
             );
         }
-        Ok(Timed { resp, elapsed })
+        Ok(resp)
     }
 
     /// Signs up a phone number with the test code (create, prepare, attempt).
@@ -136,7 +126,7 @@ impl FapiClient {
         let created = self
             .post("/client/sign_ups", &[("phone_number", e164)])
             .await?;
-        let id = response_id(&created.resp)?;
+        let id = response_id(&created)?;
         self.post(
             &format!("/client/sign_ups/{id}/prepare_verification"),
             &[("strategy", "phone_code")],
@@ -148,51 +138,11 @@ impl FapiClient {
                 &[("strategy", "phone_code"), ("code", TEST_CODE)],
             )
             .await?;
-        let status = done.resp.json()?["response"]["status"].clone();
+        let status = done.json()?["response"]["status"].clone();
         if status != "complete" {
             bail!("sign-up of {e164} ended with status {status}");
         }
         Ok(())
-    }
-
-    /// One complete phone sign-in: create+prepare in one request (`identifier` +
-    /// `strategy=phone_code`), attempt with the test code, then a session token. Returns the
-    /// three round-trip times.
-    pub async fn sign_in_phone(&mut self, e164: &str) -> Result<[Duration; 3]> {
-        let created = self
-            .post(
-                "/client/sign_ins",
-                &[("identifier", e164), ("strategy", "phone_code")],
-            )
-            .await?;
-        let id = response_id(&created.resp)?;
-        let attempted = self
-            .post(
-                &format!("/client/sign_ins/{id}/attempt_first_factor"),
-                &[("strategy", "phone_code"), ("code", TEST_CODE)],
-            )
-            .await?;
-        let json = attempted.resp.json()?;
-        let sid = json["response"]["created_session_id"]
-            .as_str()
-            .filter(|s| !s.is_empty())
-            .with_context(|| {
-                format!(
-                    "attempt_first_factor gave no created_session_id (status {})",
-                    json["response"]["status"]
-                )
-            })?
-            .to_owned();
-        let token = self
-            .post(
-                &format!("/client/sessions/{sid}/tokens"),
-                &[("organization_id", "")],
-            )
-            .await?;
-        if token.resp.json()?["jwt"].as_str().is_none() {
-            bail!("the tokens endpoint returned no jwt");
-        }
-        Ok([created.elapsed, attempted.elapsed, token.elapsed])
     }
 }
 

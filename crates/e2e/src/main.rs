@@ -12,6 +12,8 @@ mod cli;
 mod config;
 mod fapi;
 mod http;
+mod load;
+mod peer;
 mod procs;
 mod scenarios;
 mod stats;

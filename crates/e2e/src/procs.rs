@@ -85,6 +85,8 @@ pub struct ServerSpec {
     pub log: PathBuf,
     /// Database URL; `None` for a fresh SQLite file in the server's temp dir.
     pub database: Option<String>,
+    /// SQLite `[database] synchronous` (`normal` or `full`); `None` keeps the server's default.
+    pub synchronous: Option<String>,
 }
 
 /// A running `onetime-server` with a fresh SQLite database in its own temp dir (or the
@@ -111,10 +113,12 @@ impl Server {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("e2e.db").display()));
         let config_path = dir.path().join("onetime.toml");
-        std::fs::write(
-            &config_path,
-            config::test_config(spec.resend_cooldown_secs, spec.sends_per_identifier),
-        )
+        let mut config_text =
+            config::test_config(spec.resend_cooldown_secs, spec.sends_per_identifier);
+        if let Some(sync) = &spec.synchronous {
+            config_text.push_str(&format!("\n[database]\nsynchronous = \"{sync}\"\n"));
+        }
+        std::fs::write(&config_path, config_text)
         .context("writing the test config")?;
         if let Some(parent) = spec.log.parent() {
             std::fs::create_dir_all(parent)?;

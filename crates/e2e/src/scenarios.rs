@@ -94,6 +94,7 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         sends_per_identifier: 20,
         log: artifacts.join("server.log"),
         database: None,
+        synchronous: None,
     };
     let server = Server::start(&spec, &http).await?;
     let driver = ChromeDriver::start(

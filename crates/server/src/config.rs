@@ -156,6 +156,29 @@ impl ProtectionConfig {
     }
 }
 
+/// `[database] synchronous`: when SQLite waits for the disk (PostgreSQL ignores it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// `synchronous=NORMAL` with WAL (the default): every answered write survives a crash of
+    /// the server process (`kill -9`, a panic, an OOM kill), because a commit is in the OS's
+    /// page cache before the answer leaves. Only an OS crash or a power loss can roll back the
+    /// last commits (the database stays consistent). No fsync per commit.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit waits for an fsync of the WAL, so answered writes
+    /// survive a power loss too, at one fsync per write request.
+    Full,
+}
+
+/// `[database]`: storage settings that belong to the instance rather than to one process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// SQLite durability: `"normal"` (default) or `"full"`.
+    pub synchronous: Synchronous,
+}
+
 /// The instance configuration, read from the `--config` TOML file (see
 /// `config/onetime.example.toml`). Every key is optional; the defaults follow Clerk's
 /// passwordless guide: phone number first (SMS codes), email codes as the alternative,
@@ -189,6 +212,8 @@ pub struct InstanceConfig {
     pub delivery: crate::delivery::settings::DeliveryConfig,
     /// `[protection]`: abuse defences.
     pub protection: ProtectionConfig,
+    /// `[database]`: durability.
+    pub database: DatabaseConfig,
 }
 
 impl Default for InstanceConfig {
@@ -205,6 +230,7 @@ impl Default for InstanceConfig {
             codes: CodeConfig::default(),
             delivery: crate::delivery::settings::DeliveryConfig::default(),
             protection: ProtectionConfig::default(),
+            database: DatabaseConfig::default(),
         }
     }
 }
@@ -331,6 +357,17 @@ mod tests {
             InstanceConfig::from_toml("").unwrap(),
             InstanceConfig::default()
         );
+    }
+
+    #[test]
+    fn synchronous_is_normal_unless_full_is_asked_for() {
+        assert_eq!(
+            InstanceConfig::default().database.synchronous,
+            Synchronous::Normal
+        );
+        let full = InstanceConfig::from_toml("[database]\nsynchronous = \"full\"\n").unwrap();
+        assert_eq!(full.database.synchronous, Synchronous::Full);
+        assert!(InstanceConfig::from_toml("[database]\nsynchronous = \"off\"\n").is_err());
     }
 
     #[test]

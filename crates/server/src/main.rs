@@ -92,11 +92,16 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::RotateKey) = cli.command {
+        let synchronous = match &cli.config {
+            Some(path) => InstanceConfig::from_file(path)?.database.synchronous,
+            None => Default::default(),
+        };
         let store =
             onetime_server::store::Store::connect(&onetime_server::store::DatabaseOptions {
                 url: cli.database.clone(),
                 max_connections: cli.database_max_connections,
                 statement_timeout_ms: cli.database_statement_timeout_ms,
+                synchronous,
             })
             .await?;
         let now = std::time::SystemTime::now()

@@ -98,6 +98,7 @@ impl Application {
             url: config.database_url.clone(),
             max_connections: config.database_max_connections,
             statement_timeout_ms: config.database_statement_timeout_ms,
+            synchronous: config.instance.database.synchronous,
         })
         .await?;
         let secret = if secret.is_empty() {

@@ -21,6 +21,7 @@
 //! One copy of the SQL serves both backends: statements use `$N` placeholders, which SQLite
 //! accepts too, and [`on_db!`] expands each query once per driver so both stay fully typed.
 
+use crate::config::Synchronous;
 use onetime_protocol::{SessionStatus, SignInStatus, SignUpStatus, VerificationStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -369,6 +370,8 @@ pub struct DatabaseOptions {
     pub max_connections: Option<u32>,
     /// PostgreSQL `statement_timeout`, ms (0 = none).
     pub statement_timeout_ms: u64,
+    /// SQLite durability (see [`Synchronous`]).
+    pub synchronous: Synchronous,
 }
 
 impl DatabaseOptions {
@@ -378,6 +381,7 @@ impl DatabaseOptions {
             url: url.into(),
             max_connections: None,
             statement_timeout_ms: 5_000,
+            synchronous: Synchronous::default(),
         }
     }
 }
@@ -839,7 +843,7 @@ const PG_LOCK_RECIPIENT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($
 
 impl Store {
     /// Opens (creating the SQLite file and its directory if needed) and migrates the database.
-    /// SQLite runs in WAL mode with `synchronous=FULL`, so a committed response survives a kill.
+    /// SQLite runs in WAL mode with the configured `synchronous` (see [`Synchronous`]).
     /// Migrations are embedded per backend and safe when several instances start at once.
     pub async fn connect(options: &DatabaseOptions) -> anyhow::Result<Self> {
         let url = options.url.as_str();
@@ -872,7 +876,10 @@ impl Store {
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(match options.synchronous {
+                Synchronous::Normal => SqliteSynchronous::Normal,
+                Synchronous::Full => SqliteSynchronous::Full,
+            })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
