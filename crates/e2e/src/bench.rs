@@ -552,7 +552,10 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
             .map_or(0, |d| d.as_millis())
     );
     let peer_dir = match &opts.peer {
-        Some(src) => Some(peer::install(src, &Path::new("target").join("peers/better-auth"))?),
+        Some(src) => Some(peer::install(
+            src,
+            &Path::new("target").join("peers/better-auth"),
+        )?),
         None => None,
     };
     let pg = opts.postgres.as_ref().map(|(one, two)| {
@@ -562,29 +565,29 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
         ]
     });
     type Make<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Setup>> + 'a>>;
-    let mut makers: Vec<Make<'_>> = vec![
-        Box::pin(onetime_setup(
-            opts,
-            artifacts,
-            http,
-            "onetime, SQLite synchronous=normal",
-            Some("normal"),
-            &[None],
-        )),
-        Box::pin(onetime_setup(
-            opts,
-            artifacts,
-            http,
-            "onetime, SQLite synchronous=full",
-            Some("full"),
-            &[None],
-        )),
-    ];
-    if let Some(dir) = &peer_dir {
+    let wants = |name: &str| opts.setups.iter().any(|s| s == name);
+    let mut makers: Vec<Make<'_>> = Vec::new();
+    for (name, sync) in [("normal", "normal"), ("full", "full")] {
+        if wants(name) {
+            makers.push(Box::pin(onetime_setup(
+                opts,
+                artifacts,
+                http,
+                if sync == "normal" {
+                    "onetime, SQLite synchronous=normal"
+                } else {
+                    "onetime, SQLite synchronous=full"
+                },
+                Some(sync),
+                &[None],
+            )));
+        }
+    }
+    if let Some(dir) = peer_dir.as_ref().filter(|_| wants("peer")) {
         makers.push(Box::pin(peer_setup(dir, artifacts, http, "NORMAL")));
         makers.push(Box::pin(peer_setup(dir, artifacts, http, "FULL")));
     }
-    if let Some(pg) = &pg {
+    if let Some(pg) = pg.as_ref().filter(|_| wants("postgres")) {
         makers.push(Box::pin(onetime_setup(
             opts,
             artifacts,
@@ -662,9 +665,15 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
             let rate = opts.rate.map_or((max / 2.0).max(1.0), f64::from);
             open_rate = Some(rate);
             for kind in [FlowKind::SignUp, FlowKind::SignIn] {
-                let run =
-                    load::run(http, &setup.target, kind, Mode::Open(rate), duration, &people)
-                        .await?;
+                let run = load::run(
+                    http,
+                    &setup.target,
+                    kind,
+                    Mode::Open(rate),
+                    duration,
+                    &people,
+                )
+                .await?;
                 out.push_str(&run_table(
                     &format!(
                         "{}: {}, open loop, {rate:.0} flows/s offered, {} s",

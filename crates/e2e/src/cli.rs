@@ -10,7 +10,7 @@ usage:
   onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...] [--axe FILE]
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
                     [--duration SECS] [--no-browser] [--postgres URL1,URL2]
-                    [--peer DIR] [--rate FLOWS_PER_SEC]
+                    [--peer DIR] [--rate FLOWS_PER_SEC] [--setups normal,full,peer,postgres]
 COMMON:
   --chromedriver PATH   default /usr/bin/chromedriver
   --chromium PATH       default /usr/bin/chromium
@@ -66,6 +66,8 @@ pub struct BenchOpts {
     pub peer: Option<PathBuf>,
     /// Open-loop rate in flows/s (default: half the closed-loop sign-in rate).
     pub rate: Option<u32>,
+    /// Which server setups run (default all that can: `normal`, `full`, `peer`, `postgres`).
+    pub setups: Vec<String>,
 }
 
 /// A parsed command line.
@@ -98,6 +100,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut clients = 32;
     let mut peer = None;
     let mut rate = None;
+    let mut setups: Vec<String> = ["normal", "full", "peer", "postgres"]
+        .map(str::to_owned)
+        .to_vec();
     let mut duration_secs = 10;
     let mut no_browser = false;
     let mut postgres = None;
@@ -147,6 +152,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 duration_secs = value()?.parse().context("--duration")?
             }
             "--peer" if sub == "bench" => peer = Some(PathBuf::from(value()?)),
+            "--setups" if sub == "bench" => {
+                setups = value()?.split(',').map(|s| s.trim().to_owned()).collect()
+            }
             "--rate" if sub == "bench" => rate = Some(value()?.parse().context("--rate")?),
             "--postgres" if sub == "bench" => {
                 let v = value()?;
@@ -181,6 +189,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             postgres,
             peer,
             rate,
+            setups,
         })),
         other => bail!("unknown subcommand {other}"),
     }

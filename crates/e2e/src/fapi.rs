@@ -95,7 +95,6 @@ pub struct FapiClient {
     jar: Jar,
 }
 
-
 impl FapiClient {
     /// A client with an empty jar (a brand new browser).
     pub fn new(http: Http, base: &str) -> Self {

@@ -104,7 +104,10 @@ impl Run {
 
     /// Every request's round-trip time.
     pub fn all(&self) -> Vec<Duration> {
-        self.steps.iter().flat_map(|(_, v)| v.iter().copied()).collect()
+        self.steps
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect()
     }
 
     fn record(&mut self, outcome: Result<Vec<(&'static str, Duration)>>) {
@@ -272,8 +275,18 @@ async fn onetime_sign_up(b: &mut Browser<'_>, email: &str) -> Result<()> {
             ),
         )
         .await?;
-    expect(&done, "/response/status", "complete", "attempt_verification")?;
-    let sid = nonempty(&done, "/response/created_session_id", "attempt_verification")?.to_owned();
+    expect(
+        &done,
+        "/response/status",
+        "complete",
+        "attempt_verification",
+    )?;
+    let sid = nonempty(
+        &done,
+        "/response/created_session_id",
+        "attempt_verification",
+    )?
+    .to_owned();
     onetime_token(b, &sid).await
 }
 
@@ -304,8 +317,18 @@ async fn onetime_sign_in(b: &mut Browser<'_>, phone: &str) -> Result<()> {
             ),
         )
         .await?;
-    expect(&done, "/response/status", "complete", "attempt_first_factor")?;
-    let sid = nonempty(&done, "/response/created_session_id", "attempt_first_factor")?.to_owned();
+    expect(
+        &done,
+        "/response/status",
+        "complete",
+        "attempt_first_factor",
+    )?;
+    let sid = nonempty(
+        &done,
+        "/response/created_session_id",
+        "attempt_first_factor",
+    )?
+    .to_owned();
     onetime_token(b, &sid).await
 }
 
@@ -523,8 +546,8 @@ pub fn cpu_secs(pids: &[u32]) -> Result<f64> {
     for pid in pids {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .with_context(|| format!("reading /proc/{pid}/stat"))?;
-        total += parse_cpu_ticks(&stat)
-            .with_context(|| format!("parsing /proc/{pid}/stat"))? as f64
+        total += parse_cpu_ticks(&stat).with_context(|| format!("parsing /proc/{pid}/stat"))?
+            as f64
             / ticks;
     }
     Ok(total)

@@ -26,7 +26,10 @@ pub struct Peer {
 pub fn install(source: &Path, work: &Path) -> Result<PathBuf> {
     for name in ["package.json", "package-lock.json", "server.mjs"] {
         if !source.join(name).is_file() {
-            bail!("{} has no {name}: not the better-auth peer", source.display());
+            bail!(
+                "{} has no {name}: not the better-auth peer",
+                source.display()
+            );
         }
     }
     std::fs::create_dir_all(work)?;
@@ -58,9 +61,7 @@ impl Peer {
     /// Starts `node server.mjs` in `dir` with `SQLITE_SYNC=sync` on a fresh database and waits
     /// until `GET /api/auth/ok` answers 200.
     pub async fn start(dir: &Path, sync: &str, log: &Path, http: &Http) -> Result<Self> {
-        let db_dir = tempfile::Builder::new()
-            .prefix("onetime-peer-")
-            .tempdir()?;
+        let db_dir = tempfile::Builder::new().prefix("onetime-peer-").tempdir()?;
         let port = free_port()?;
         let log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let mut cmd = Command::new("node");

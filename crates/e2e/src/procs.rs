@@ -118,8 +118,7 @@ impl Server {
         if let Some(sync) = &spec.synchronous {
             config_text.push_str(&format!("\n[database]\nsynchronous = \"{sync}\"\n"));
         }
-        std::fs::write(&config_path, config_text)
-        .context("writing the test config")?;
+        std::fs::write(&config_path, config_text).context("writing the test config")?;
         if let Some(parent) = spec.log.parent() {
             std::fs::create_dir_all(parent)?;
         }

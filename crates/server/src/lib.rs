@@ -52,6 +52,8 @@ pub struct AppState {
     pub origins: protection::AllowedOrigins,
     /// Caps provider calls in flight (`[protection] max_concurrent_sends`).
     pub send_permits: tokio::sync::Semaphore,
+    /// Session tokens minted a moment ago, handed out again instead of signing anew.
+    pub recent_tokens: tokens::RecentTokens,
 }
 
 impl std::fmt::Debug for AppState {

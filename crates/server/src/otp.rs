@@ -103,7 +103,7 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         return Ok(nothing());
     }
     let (code, prepared) = if app.dev && target.is_test {
-        tracing::info!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
+        tracing::debug!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
         (TEST_CODE.to_owned(), nothing())
     } else {
         let channel = if target.strategy == strategies::PHONE_CODE {

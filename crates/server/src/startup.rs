@@ -133,6 +133,7 @@ impl Application {
             outbox,
             issuer,
             origins: origins.clone(),
+            recent_tokens: Default::default(),
             send_permits: tokio::sync::Semaphore::new(
                 usize::try_from(config.instance.protection.max_concurrent_sends).unwrap_or(64),
             ),

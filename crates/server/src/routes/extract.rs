@@ -19,7 +19,9 @@ pub struct Ctx {
     pub client_token: String,
     /// Whether the request came over https (`X-Forwarded-Proto`).
     pub https: bool,
-    /// `Origin` header.
+    /// `Origin` header, when it is this server's own origin or an allowed one (the `azp` of
+    /// the session tokens this request gets; a foreign origin gets no `azp` rather than its
+    /// own name in a token).
     pub origin: Option<String>,
     /// The client's address (`protection::client_ip`: the peer, or behind trusted proxies
     /// their `X-Forwarded-For` entry).
@@ -39,6 +41,13 @@ impl FromRequestParts<App> for Ctx {
             .headers
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
+            .filter(|o| {
+                let host = parts
+                    .headers
+                    .get(header::HOST)
+                    .and_then(|v| v.to_str().ok());
+                crate::protection::origin_may_mutate(Some(o), host, &app.origins)
+            })
             .map(str::to_owned);
         let peer = parts
             .extensions

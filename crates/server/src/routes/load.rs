@@ -6,7 +6,7 @@ use onetime_protocol::SessionStatus;
 use crate::App;
 use crate::error::Result;
 use crate::render::{ClientView, SessionView, SignInView, UserView};
-use crate::store::{ClientRow, SessionRow, SignInRow};
+use crate::store::{ClientRow, SessionRow, SignInRow, SignUpRow};
 
 /// A user and its identifications (`None` if the user is gone).
 pub async fn user(app: &App, user_id: &str) -> Result<Option<UserView>> {
@@ -17,11 +17,12 @@ pub async fn user(app: &App, user_id: &str) -> Result<Option<UserView>> {
     Ok(Some(UserView { user, idents }))
 }
 
-/// A session with its user, and a fresh `last_active_token` when it is active.
-pub async fn session(app: &App, session: SessionRow) -> Result<SessionView> {
+/// A session with its user, and a `last_active_token` (for the requesting `origin`) when it is
+/// active.
+pub async fn session(app: &App, session: SessionRow, origin: Option<&str>) -> Result<SessionView> {
     let user = user(app, &session.user_id).await?;
     let token = if session.is_active(app.now()) {
-        Some(crate::tokens::session_token(app, &session, None)?)
+        Some(crate::tokens::session_token(app, &session, origin)?)
     } else {
         None
     };
@@ -62,29 +63,50 @@ pub async fn sign_in(app: &App, sign_in: SignInRow) -> Result<SignInView> {
     })
 }
 
+/// Rows the caller already holds (as of its own commit), used instead of reading them again.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Known<'a> {
+    /// The sign-up the request worked on.
+    pub sign_up: Option<&'a SignUpRow>,
+    /// The sign-in the request worked on, loaded.
+    pub sign_in: Option<&'a SignInView>,
+}
+
 /// A client with its active sessions and the sign-in and sign-up in progress.
-pub async fn client(app: &App, client: &ClientRow) -> Result<ClientView> {
+pub async fn client(
+    app: &App,
+    client: &ClientRow,
+    origin: Option<&str>,
+    known: Known<'_>,
+) -> Result<ClientView> {
     let now = app.now();
     let mut sessions = Vec::new();
-    for s in app
-        .store
-        .client_sessions(&client.id, SessionStatus::Active)
-        .await?
-    {
-        if s.is_active(now) {
-            sessions.push(session(app, s).await?);
+    // A client row at version 1 was inserted and never updated since, and making a session
+    // always updates the client (its cookie token changes): it has no sessions to look for.
+    let may_have_sessions = client.version != 1;
+    if may_have_sessions {
+        for s in app
+            .store
+            .client_sessions(&client.id, SessionStatus::Active)
+            .await?
+        {
+            if s.is_active(now) {
+                sessions.push(session(app, s, origin).await?);
+            }
         }
     }
-    let sign_in = match &client.sign_in_id {
-        Some(id) => match app.store.sign_in(id).await? {
+    let sign_in = match (&client.sign_in_id, known.sign_in) {
+        (Some(id), Some(view)) if view.sign_in.id == *id => Some(view.clone()),
+        (Some(id), _) => match app.store.sign_in(id).await? {
             Some(si) => Some(sign_in(app, si).await?),
             None => None,
         },
-        None => None,
+        (None, _) => None,
     };
-    let sign_up = match &client.sign_up_id {
-        Some(id) => app.store.sign_up(id).await?,
-        None => None,
+    let sign_up = match (&client.sign_up_id, known.sign_up) {
+        (Some(id), Some(su)) if su.id == *id => Some(su.clone()),
+        (Some(id), _) => app.store.sign_up(id).await?,
+        (None, _) => None,
     };
     Ok(ClientView {
         client: client.clone(),

@@ -15,7 +15,7 @@ mod sign_ups;
 pub use extract::{Ctx, FapiForm};
 
 use crate::error::{AppError, Result};
-use crate::store::{Change, ClientRow, SessionRow};
+use crate::store::{Change, ClientRow, SessionRow, SignInRow, SignUpRow};
 use crate::{App, render};
 use axum::Router;
 use axum::http::{HeaderValue, Method, Request, header};
@@ -159,14 +159,15 @@ async fn method_not_allowed(method: Method) -> AppError {
     )
 }
 
-/// What a mutation answers with (rendered together with the full client).
+/// What a request answers with (rendered together with the full client): the rows as the
+/// handler holds them after its commit, so nothing is read again to answer.
 pub enum Resource {
     /// A sign-up.
-    SignUp(String),
+    SignUp(SignUpRow),
     /// A sign-in.
-    SignIn(String),
+    SignIn(SignInRow),
     /// A session.
-    Session(String),
+    Session(SessionRow),
     /// The client itself.
     Client,
 }
@@ -212,42 +213,35 @@ pub async fn envelope(
     set_cookie: bool,
 ) -> Result<Response> {
     let now = app.now();
+    let origin = ctx.origin.as_deref();
+    // The resource's sign-in view is built once and shared with the client view.
+    let sign_in = match &resource {
+        Resource::SignIn(si) => Some(load::sign_in(app, si.clone()).await?),
+        _ => None,
+    };
+    let known = load::Known {
+        sign_up: match &resource {
+            Resource::SignUp(su) => Some(su),
+            _ => None,
+        },
+        sign_in: sign_in.as_ref(),
+    };
     let client_json = match client {
         Some(c) => Some(render::client(
             &app.config,
             now,
-            &load::client(app, c).await?,
+            &load::client(app, c, origin, known).await?,
         )),
         None => None,
     };
     let response = match resource {
-        Resource::SignUp(id) => {
-            let su = app
-                .store
-                .sign_up(&id)
-                .await?
-                .ok_or_else(|| AppError::not_found("sign up", &id))?;
-            serde_json::to_value(render::sign_up(&app.config, now, &su))
-        }
-        Resource::SignIn(id) => {
-            let si = app
-                .store
-                .sign_in(&id)
-                .await?
-                .ok_or_else(|| AppError::not_found("sign in", &id))?;
-            serde_json::to_value(render::sign_in(
-                &app.config,
-                now,
-                &load::sign_in(app, si).await?,
-            ))
-        }
-        Resource::Session(id) => {
-            let s = app
-                .store
-                .session(&id)
-                .await?
-                .ok_or_else(|| AppError::not_found("session", &id))?;
-            serde_json::to_value(render::session(now, &load::session(app, s).await?))
+        Resource::SignUp(su) => serde_json::to_value(render::sign_up(&app.config, now, &su)),
+        Resource::SignIn(_) => match &sign_in {
+            Some(view) => serde_json::to_value(render::sign_in(&app.config, now, view)),
+            None => unreachable!("built above for a sign-in"),
+        },
+        Resource::Session(s) => {
+            serde_json::to_value(render::session(now, &load::session(app, s, origin).await?))
         }
         Resource::Client => serde_json::to_value(&client_json),
     }
@@ -276,7 +270,7 @@ pub async fn finish(app: &App, ctx: &Ctx, result: Result<(Resource, ClientRow)>)
         },
         Err(e) => {
             let client = match load_client(app, ctx).await {
-                Ok(Some(c)) => load::client(app, &c)
+                Ok(Some(c)) => load::client(app, &c, ctx.origin.as_deref(), load::Known::default())
                     .await
                     .ok()
                     .map(|view| render::client(&app.config, app.now(), &view)),
@@ -360,7 +354,8 @@ pub fn clear_cookie(app: &App, ctx: &Ctx) -> Vec<HeaderValue> {
 
 /// `session_exists` when single-session mode is on and the client has an active session.
 pub async fn ensure_no_active_session(app: &App, client: &ClientRow) -> Result<()> {
-    if !app.config.single_session_mode {
+    // A client not stored yet (version 0) has no sessions.
+    if !app.config.single_session_mode || client.version == 0 {
         return Ok(());
     }
     let now = app.now();

@@ -22,7 +22,7 @@ async fn owned_session(app: &App, ctx: &Ctx, sid: &str) -> Result<(ClientRow, Se
 /// `GET /v1/client/sessions/{sid}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Result<Response> {
     let (c, s) = owned_session(&app, &ctx, &sid).await?;
-    envelope(&app, &ctx, Resource::Session(s.id), Some(&c), false).await
+    envelope(&app, &ctx, Resource::Session(s), Some(&c), false).await
 }
 
 async fn set_status(
@@ -49,10 +49,10 @@ async fn set_status(
         }
     }
     s.updated_at = now;
-    changes.push(Change::Session(s));
+    changes.push(Change::Session(s.clone()));
     save_client(app, &mut c, &mut changes);
     app.store.apply(changes).await?;
-    Ok((Resource::Session(sid.to_owned()), c))
+    Ok((Resource::Session(s), c))
 }
 
 /// `POST /v1/client/sessions/{sid}/touch`: marks it active and last active.
@@ -123,7 +123,12 @@ pub async fn tokens(
     if !s.is_active(app.now()) {
         return Err(AppError::signed_out());
     }
-    Ok(Json(crate::tokens::session_token(&app, &s, ctx.origin.clone())?).into_response())
+    Ok(Json(crate::tokens::session_token(
+        &app,
+        &s,
+        ctx.origin.as_deref(),
+    )?)
+    .into_response())
 }
 
 /// Query of `GET /v1/me`: clerk-js adds `_clerk_session_id` to every non-`/client` path.
@@ -160,7 +165,7 @@ pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> R
     let user = load::user(&app, &s.user_id)
         .await?
         .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
-    let client = load::client(&app, &c).await?;
+    let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
     let body = p::Envelope {
         response: Some(render::user(&user)),
         client: Some(render::client(&app.config, app.now(), &client)),

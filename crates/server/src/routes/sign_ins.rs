@@ -262,7 +262,6 @@ pub async fn create(
             version: 0,
         };
         client.sign_in_id = Some(si.id.clone());
-        let id = si.id.clone();
         match strategy {
             Some(strategy) => match prepare_factor(&app, &ctx, &mut si, strategy, None).await {
                 Ok(prepared) => {
@@ -277,7 +276,7 @@ pub async fn create(
             },
             None => persist(&app, &mut si, &mut client, Vec::new()).await?,
         }
-        Ok((Resource::SignIn(id), client))
+        Ok((Resource::SignIn(si), client))
     });
     finish(&app, &ctx, r).await
 }
@@ -294,7 +293,7 @@ async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignInRow)>
 /// `GET /v1/client/sign_ins/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, si) = owned(&app, &ctx, &id).await?;
-    envelope(&app, &ctx, Resource::SignIn(si.id), Some(&c), false).await
+    envelope(&app, &ctx, Resource::SignIn(si), Some(&c), false).await
 }
 
 /// `POST /v1/client/sign_ins/{id}/prepare_first_factor`.
@@ -321,7 +320,7 @@ pub async fn prepare(
         let prepared = prepare_factor(&app, &ctx, &mut si, strategy, requested).await?;
         persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
         deliver(&app, &mut si, &mut client, before, prepared).await?;
-        Ok((Resource::SignIn(id.clone()), client))
+        Ok((Resource::SignIn(si), client))
     });
     finish(&app, &ctx, r).await
 }
@@ -376,7 +375,7 @@ pub async fn attempt(
         client.last_active_session_id = Some(session_id);
         client.last_authentication_strategy = Some(strategy_used);
         persist(&app, &mut si, &mut client, changes).await?;
-        Ok((Resource::SignIn(id.clone()), client))
+        Ok((Resource::SignIn(si), client))
     });
     finish(&app, &ctx, r).await
 }

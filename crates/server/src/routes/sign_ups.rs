@@ -50,7 +50,7 @@ pub async fn create(
         apply_fields(&app, &mut su, &form).await?;
         client.sign_up_id = Some(su.id.clone());
         commit(&app, &mut su, &mut client, Vec::new()).await?;
-        Ok((Resource::SignUp(su.id), client))
+        Ok((Resource::SignUp(su), client))
     });
     finish(&app, &ctx, r).await
 }
@@ -75,7 +75,7 @@ fn ensure_open(app: &App, su: &SignUpRow, action: &str) -> Result<()> {
 /// `GET /v1/client/sign_ups/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, su) = owned(&app, &ctx, &id).await?;
-    envelope(&app, &ctx, Resource::SignUp(su.id), Some(&c), false).await
+    envelope(&app, &ctx, Resource::SignUp(su), Some(&c), false).await
 }
 
 /// `PATCH /v1/client/sign_ups/{id}` (or `POST ?_method=PATCH`).
@@ -91,7 +91,7 @@ pub async fn update(
         ensure_open(&app, &su, "update sign up")?;
         apply_fields(&app, &mut su, &form).await?;
         commit(&app, &mut su, &mut client, Vec::new()).await?;
-        Ok((Resource::SignUp(id.clone()), client))
+        Ok((Resource::SignUp(su), client))
     });
     finish(&app, &ctx, r).await
 }
@@ -373,7 +373,7 @@ pub async fn prepare(
             }
             return Err(e);
         }
-        Ok((Resource::SignUp(id.clone()), client))
+        Ok((Resource::SignUp(su), client))
     });
     finish(&app, &ctx, r).await
 }
@@ -411,7 +411,7 @@ pub async fn attempt(
         *state_slot = Some(state);
         commit(&app, &mut su, &mut client, counted.into_iter().collect()).await?;
         outcome?;
-        Ok((Resource::SignUp(id.clone()), client))
+        Ok((Resource::SignUp(su), client))
     });
     finish(&app, &ctx, r).await
 }

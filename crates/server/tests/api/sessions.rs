@@ -65,6 +65,56 @@ async fn token_verifies_against_jwks() {
     assert!(decode::<Claims>(&parts.join("."), &dk, &v).is_err());
 }
 
+both_backends!(a_token_minted_a_moment_ago_is_handed_out_again);
+async fn a_token_minted_a_moment_ago_is_handed_out_again() {
+    let app = spawn_app().await;
+    let c = browser();
+    let up = app.sign_up_phone(&c, "+12015550131").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let in_answer = up.body["client"]["sessions"][0]["last_active_token"]["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/client/sessions/{sid}/tokens");
+    let again = app.post(&c, &path, &[]).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        again.body["jwt"], in_answer,
+        "the token of the sign-up answer is reused within 5 s, not signed again"
+    );
+    // Past the reuse window a new token is signed (a new jti, a later iat).
+    app.clock.advance_secs(6);
+    let later = app.post(&c, &path, &[]).await;
+    assert_eq!(later.status, 200, "{}", later.body);
+    assert_ne!(later.body["jwt"], in_answer);
+    let claims = |jwt: &str| -> serde_json::Value {
+        use base64::Engine as _;
+        let payload = jwt.split('.').nth(1).unwrap();
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let (first, second) = (
+        claims(&in_answer),
+        claims(later.body["jwt"].as_str().unwrap()),
+    );
+    assert_eq!(
+        second["iat"].as_i64().unwrap() - first["iat"].as_i64().unwrap(),
+        6
+    );
+    assert_ne!(first["jti"], second["jti"]);
+    // After sign-out no token is handed out, reused or not.
+    app.sign_out(&c).await;
+    let refused = app.post(&c, &path, &[]).await;
+    assert_ne!(refused.status, 200, "{}", refused.body);
+}
+
 both_backends!(sign_out_ends_sessions_for_real);
 async fn sign_out_ends_sessions_for_real() {
     let app = spawn_app().await;
