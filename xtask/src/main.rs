@@ -485,16 +485,23 @@ fn bench(root: &Path) -> Result<(), String> {
         cluster.create_database("bench_one_instance")?,
         cluster.create_database("bench_two_instances")?
     );
-    process::run(
-        "target/release/onetime-e2e",
-        &[
-            "bench",
-            "--server-bin",
-            "target/release/onetime-server",
-            "--dist",
-            RELEASE_DIST,
-            "--postgres",
-            &databases,
-        ],
-    )
+    let mut args = vec![
+        "bench",
+        "--server-bin",
+        "target/release/onetime-server",
+        "--dist",
+        RELEASE_DIST,
+        "--postgres",
+        &databases,
+    ];
+    // The better-auth peer (a ready Node server kept next to the repository): when present, the
+    // same flows run against it and the table gets the ratio lines.
+    let peer = root.join("../shared/peers/better-auth");
+    let peer = peer.to_string_lossy();
+    if Path::new(peer.as_ref()).join("server.mjs").is_file() {
+        args.extend(["--peer", peer.as_ref()]);
+    } else {
+        println!("(no better-auth peer at {peer}: the table shows onetime alone)");
+    }
+    process::run("target/release/onetime-e2e", &args)
 }

@@ -14,6 +14,8 @@ mod delivery_sms;
 mod delivery_smtp;
 mod delivery_support;
 mod delivery_webhook;
+// Issue 14: kill -9 under load loses no answered write.
+mod durability;
 mod multi_instance;
 mod protection;
 mod static_assets;
