@@ -400,9 +400,16 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// SQLite has one writer at a time anyway, so every write goes through a pool of exactly one
+/// connection: writers queue in the pool (in order, without polling) instead of meeting
+/// `SQLITE_BUSY` inside SQLite and sleeping in its busy handler; reads use their own pool and
+/// run beside the write (WAL readers never wait for the writer).
 #[derive(Debug, Clone)]
 enum Db {
-    Sqlite(SqlitePool),
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -411,7 +418,13 @@ enum Db {
 macro_rules! on_db {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.db {
-            Db::Sqlite($pool) => $body,
+            Db::Sqlite { reader: $pool, .. } => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, write $pool:ident => $body:expr) => {
+        match &$store.db {
+            Db::Sqlite { writer: $pool, .. } => $body,
             Db::Postgres($pool) => $body,
         }
     };
@@ -848,7 +861,10 @@ impl Store {
     pub async fn connect(options: &DatabaseOptions) -> anyhow::Result<Self> {
         let url = options.url.as_str();
         let db = match Backend::of_url(url)? {
-            Backend::Sqlite => Db::Sqlite(Self::open_sqlite(options).await?),
+            Backend::Sqlite => {
+                let (reader, writer) = Self::open_sqlite(options).await?;
+                Db::Sqlite { reader, writer }
+            }
             Backend::Postgres => Db::Postgres(Self::open_postgres(options).await?),
         };
         Ok(Self {
@@ -857,7 +873,8 @@ impl Store {
         })
     }
 
-    async fn open_sqlite(options: &DatabaseOptions) -> anyhow::Result<SqlitePool> {
+    /// The reader pool and the one-connection writer pool (which creates and migrates the file).
+    async fn open_sqlite(options: &DatabaseOptions) -> anyhow::Result<(SqlitePool, SqlitePool)> {
         let url = options.url.as_str();
         let path = url
             .strip_prefix("sqlite://")
@@ -882,17 +899,17 @@ impl Store {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.unwrap_or(4))
-            .connect_with(opts)
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
         // SQLite has no migration lock: an instance that starts while another migrates the same
         // file sees "already exists" once, and finds the work done when it looks again.
         let mut tries = 0;
         loop {
-            match sqlx::migrate!("./migrations/sqlite").run(&pool).await {
-                Ok(()) => return Ok(pool),
+            match sqlx::migrate!("./migrations/sqlite").run(&writer).await {
+                Ok(()) => break,
                 Err(e) if tries < 5 => {
                     tries += 1;
                     tracing::debug!(error = %e, "migration raced another instance; looking again");
@@ -901,6 +918,16 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+        if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+            // Each connection to an in-memory database is a database of its own.
+            return Ok((writer.clone(), writer));
+        }
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.unwrap_or(4))
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+        Ok((reader, writer))
     }
 
     async fn open_postgres(options: &DatabaseOptions) -> anyhow::Result<PgPool> {
@@ -927,7 +954,7 @@ impl Store {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         match self.db {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite { .. } => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -946,7 +973,7 @@ impl Store {
     /// [`StoreError::Stale`] (and writes nothing) when a versioned row changed since it was read.
     pub async fn apply(&self, changes: Vec<Change>) -> Result<(), StoreError> {
         match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite { writer: pool, .. } => {
                 // IMMEDIATE takes the write lock up front (waiting out busy_timeout), so reads
                 // inside the transaction see the latest commit of every process.
                 let mut tx = pool
@@ -982,7 +1009,7 @@ impl Store {
     /// Stores `value` under `key` unless a value exists; returns the stored value (so two
     /// processes starting at once agree).
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        on_db!(self, pool => {
+        on_db!(self, write pool => {
             sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
                 .bind(key)
                 .bind(value)
@@ -1111,7 +1138,7 @@ impl Store {
         jwk: &str,
         at: i64,
     ) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+        on_db!(self, write pool => {
             sqlx::query(
                 "INSERT INTO signing_keys (kid, pem, jwk, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (kid) DO NOTHING",
@@ -1164,7 +1191,7 @@ impl Store {
         sends_before: i64,
         idle_before: i64,
     ) -> Result<Housekept, StoreError> {
-        Ok(on_db!(self, pool => {
+        Ok(on_db!(self, write pool => {
             let sign_ins = sqlx::query("DELETE FROM sign_ins WHERE abandon_at < $1")
                 .bind(abandoned_before)
                 .execute(pool)
