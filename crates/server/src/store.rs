@@ -899,7 +899,10 @@ impl Store {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire (sqlx's default): it is one more round trip to the
+        // connection's thread per query, and a local file cannot go stale like a socket.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .connect_with(opts.clone())
             .await
@@ -923,6 +926,7 @@ impl Store {
             return Ok((writer.clone(), writer));
         }
         let reader = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(options.max_connections.unwrap_or(4))
             .connect_with(opts.read_only(true))
             .await
