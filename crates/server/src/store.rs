@@ -480,11 +480,12 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))
 }
 
-/// Row decoding for the two tables with JSON columns, generic over the driver's row type.
+/// Row decoding by hand (JSON columns, joins), generic over the driver's row type.
 trait DecodeRow: sqlx::Row {
     fn text(&self, column: &str) -> Result<String, sqlx::Error>;
     fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
 }
 
 impl<R: sqlx::Row> DecodeRow for R
@@ -500,6 +501,9 @@ where
         self.try_get(column)
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
         self.try_get(column)
     }
 }
@@ -543,6 +547,31 @@ fn sign_in_from_row(r: &impl DecodeRow) -> Result<SignInRow, sqlx::Error> {
         updated_at: r.int("updated_at")?,
         version: r.int("version")?,
     })
+}
+
+fn user_ident_from_row(r: &impl DecodeRow) -> Result<(UserRow, Option<IdentRow>), sqlx::Error> {
+    let user_id = r.text("u_id")?;
+    let ident = match r.opt_text("i_id")? {
+        Some(id) => Some(IdentRow {
+            id,
+            user_id: user_id.clone(),
+            kind: r.text("kind")?,
+            value: r.text("value")?,
+            strategy: r.text("strategy")?,
+            created_at: r.int("i_created_at")?,
+        }),
+        None => None,
+    };
+    let user = UserRow {
+        id: user_id,
+        username: r.opt_text("username")?,
+        first_name: r.opt_text("first_name")?,
+        last_name: r.opt_text("last_name")?,
+        last_sign_in_at: r.opt_int("last_sign_in_at")?,
+        created_at: r.int("u_created_at")?,
+        updated_at: r.int("u_updated_at")?,
+    };
+    Ok((user, ident))
 }
 
 /// Executes one versioned write: an insert for a row not stored yet (`version == 0`), else an
@@ -1095,6 +1124,37 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// A user and its identifications (oldest first) in one query.
+    pub async fn user_with_idents(
+        &self,
+        id: &str,
+    ) -> Result<Option<(UserRow, Vec<IdentRow>)>, StoreError> {
+        let rows = on_db!(self, pool => {
+            sqlx::query(
+                "SELECT u.id AS u_id, u.username, u.first_name, u.last_name, u.last_sign_in_at, \
+                 u.created_at AS u_created_at, u.updated_at AS u_updated_at, \
+                 i.id AS i_id, i.kind, i.value, i.strategy, i.created_at AS i_created_at \
+                 FROM users u LEFT JOIN identifications i ON i.user_id = u.id \
+                 WHERE u.id = $1 ORDER BY i.created_at, i.id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(user_ident_from_row)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        let mut rows = rows.into_iter();
+        let Some((user, first)) = rows.next() else {
+            return Ok(None);
+        };
+        let idents = first
+            .into_iter()
+            .chain(rows.filter_map(|(_, ident)| ident))
+            .collect();
+        Ok(Some((user, idents)))
     }
 
     /// A user by (lower-cased) username.

@@ -20,19 +20,22 @@ pub const TOKEN_LIFETIME_SECS: i64 = 60;
 /// How long a minted token is handed out again for the same session and origin (ms).
 pub const REUSE_MS: i64 = 5_000;
 
-/// Tokens minted in the last [`REUSE_MS`] on this instance, by (session id, `azp`).
+/// (session id, `azp`).
+type TokenKey = (String, Option<String>);
+
+/// Tokens minted in the last [`REUSE_MS`] on this instance: when, and the JWT.
 #[derive(Debug, Default)]
-pub struct RecentTokens(Mutex<HashMap<(String, Option<String>), (i64, String)>>);
+pub struct RecentTokens(Mutex<HashMap<TokenKey, (i64, String)>>);
 
 impl RecentTokens {
-    fn get(&self, key: &(String, Option<String>), now: i64) -> Option<String> {
+    fn get(&self, key: &TokenKey, now: i64) -> Option<String> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key)
             .filter(|(minted, _)| (0..REUSE_MS).contains(&(now - minted)))
             .map(|(_, jwt)| jwt.clone())
     }
 
-    fn put(&self, key: (String, Option<String>), now: i64, jwt: String) {
+    fn put(&self, key: TokenKey, now: i64, jwt: String) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= 4096 {
             map.retain(|_, (minted, _)| now - *minted < REUSE_MS);

@@ -10,17 +10,25 @@ use crate::store::{ClientRow, SessionRow, SignInRow, SignUpRow};
 
 /// A user and its identifications (`None` if the user is gone).
 pub async fn user(app: &App, user_id: &str) -> Result<Option<UserView>> {
-    let Some(user) = app.store.user(user_id).await? else {
-        return Ok(None);
-    };
-    let idents = app.store.user_idents(user_id).await?;
-    Ok(Some(UserView { user, idents }))
+    Ok(app
+        .store
+        .user_with_idents(user_id)
+        .await?
+        .map(|(user, idents)| UserView { user, idents }))
 }
 
 /// A session with its user, and a `last_active_token` (for the requesting `origin`) when it is
 /// active.
-pub async fn session(app: &App, session: SessionRow, origin: Option<&str>) -> Result<SessionView> {
-    let user = user(app, &session.user_id).await?;
+pub async fn session(
+    app: &App,
+    session: SessionRow,
+    origin: Option<&str>,
+    known: Known<'_>,
+) -> Result<SessionView> {
+    let user = match known.user {
+        Some(u) if u.user.id == session.user_id => Some(u.clone()),
+        _ => user(app, &session.user_id).await?,
+    };
     let token = if session.is_active(app.now()) {
         Some(crate::tokens::session_token(app, &session, origin)?)
     } else {
@@ -37,30 +45,42 @@ pub async fn session(app: &App, session: SessionRow, origin: Option<&str>) -> Re
 /// unknown identifier gets a decoy (one identification, no names), and names are never shown
 /// before the code: they would tell a real account apart.
 pub async fn sign_in(app: &App, sign_in: SignInRow) -> Result<SignInView> {
+    Ok(sign_in_and_user(app, sign_in).await?.0)
+}
+
+/// [`sign_in`], and the user it signs in as loaded for it (to be reused by the session view).
+pub async fn sign_in_and_user(
+    app: &App,
+    sign_in: SignInRow,
+) -> Result<(SignInView, Option<UserView>)> {
     let hide = app.config.protection.enumeration_protection;
+    let mut loaded = None;
     let (factor_idents, user_names) = match (&sign_in.user_id, &sign_in.identifier) {
-        (Some(uid), _) => {
-            let idents = app.store.user_idents(uid).await?;
-            let names = app.store.user(uid).await?.map(|u| {
-                if hide {
+        (Some(uid), _) => match user(app, uid).await? {
+            Some(view) => {
+                let names = if hide {
                     (None, None)
                 } else {
-                    (u.first_name, u.last_name)
-                }
-            });
-            (idents, names)
-        }
+                    (view.user.first_name.clone(), view.user.last_name.clone())
+                };
+                let idents = view.idents.clone();
+                loaded = Some(view);
+                (idents, Some(names))
+            }
+            None => (Vec::new(), None),
+        },
         (None, Some(identifier)) if hide => (
             vec![crate::protection::decoy_ident(app, identifier)],
             Some((None, None)),
         ),
         _ => (Vec::new(), None),
     };
-    Ok(SignInView {
+    let view = SignInView {
         sign_in,
         factor_idents,
         user_names,
-    })
+    };
+    Ok((view, loaded))
 }
 
 /// Rows the caller already holds (as of its own commit), used instead of reading them again.
@@ -70,6 +90,8 @@ pub struct Known<'a> {
     pub sign_up: Option<&'a SignUpRow>,
     /// The sign-in the request worked on, loaded.
     pub sign_in: Option<&'a SignInView>,
+    /// A user loaded for this answer already.
+    pub user: Option<&'a UserView>,
 }
 
 /// A client with its active sessions and the sign-in and sign-up in progress.
@@ -91,7 +113,7 @@ pub async fn client(
             .await?
         {
             if s.is_active(now) {
-                sessions.push(session(app, s, origin).await?);
+                sessions.push(session(app, s, origin, known).await?);
             }
         }
     }

@@ -161,6 +161,7 @@ async fn method_not_allowed(method: Method) -> AppError {
 
 /// What a request answers with (rendered together with the full client): the rows as the
 /// handler holds them after its commit, so nothing is read again to answer.
+#[allow(clippy::large_enum_variant)] // one per request, moved once into the renderer
 pub enum Resource {
     /// A sign-up.
     SignUp(SignUpRow),
@@ -215,9 +216,12 @@ pub async fn envelope(
     let now = app.now();
     let origin = ctx.origin.as_deref();
     // The resource's sign-in view is built once and shared with the client view.
-    let sign_in = match &resource {
-        Resource::SignIn(si) => Some(load::sign_in(app, si.clone()).await?),
-        _ => None,
+    let (sign_in, user) = match &resource {
+        Resource::SignIn(si) => {
+            let (view, user) = load::sign_in_and_user(app, si.clone()).await?;
+            (Some(view), user)
+        }
+        _ => (None, None),
     };
     let known = load::Known {
         sign_up: match &resource {
@@ -225,6 +229,7 @@ pub async fn envelope(
             _ => None,
         },
         sign_in: sign_in.as_ref(),
+        user: user.as_ref(),
     };
     let client_json = match client {
         Some(c) => Some(render::client(
@@ -234,14 +239,15 @@ pub async fn envelope(
         )),
         None => None,
     };
-    let response = match resource {
-        Resource::SignUp(su) => serde_json::to_value(render::sign_up(&app.config, now, &su)),
+    let response = match &resource {
+        Resource::SignUp(su) => serde_json::to_value(render::sign_up(&app.config, now, su)),
         Resource::SignIn(_) => match &sign_in {
             Some(view) => serde_json::to_value(render::sign_in(&app.config, now, view)),
             None => unreachable!("built above for a sign-in"),
         },
         Resource::Session(s) => {
-            serde_json::to_value(render::session(now, &load::session(app, s, origin).await?))
+            let view = load::session(app, s.clone(), origin, known).await?;
+            serde_json::to_value(render::session(now, &view))
         }
         Resource::Client => serde_json::to_value(&client_json),
     }
