@@ -66,6 +66,10 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
 
     let servers = server_section(&opts, &artifacts, &http).await;
     section(&mut out, &mut failures, "server", servers);
+    if opts.callgrind {
+        let counted = crate::instructions::table(&opts, &artifacts, &http).await;
+        section(&mut out, &mut failures, "instructions", counted);
+    }
     if !failures.is_empty() {
         bail!("benchmark sections failed: {}", failures.join(", "));
     }

@@ -11,6 +11,7 @@ usage:
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
                     [--duration SECS] [--no-browser] [--postgres URL1,URL2]
                     [--peer DIR] [--rate FLOWS_PER_SEC] [--setups normal,full,peer,postgres]
+                    [--callgrind]   (instructions per request type, under valgrind)
 COMMON:
   --chromedriver PATH   default /usr/bin/chromedriver
   --chromium PATH       default /usr/bin/chromium
@@ -68,6 +69,8 @@ pub struct BenchOpts {
     pub rate: Option<u32>,
     /// Which server setups run (default all that can: `normal`, `full`, `peer`, `postgres`).
     pub setups: Vec<String>,
+    /// Also count the server's instructions per request type under callgrind.
+    pub callgrind: bool,
 }
 
 /// A parsed command line.
@@ -105,6 +108,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
         .to_vec();
     let mut duration_secs = 10;
     let mut no_browser = false;
+    let mut callgrind = false;
     let mut postgres = None;
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
@@ -118,6 +122,10 @@ pub fn parse(args: &[String]) -> Result<Command> {
         }
         if flag == "--no-browser" {
             no_browser = true;
+            continue;
+        }
+        if flag == "--callgrind" && sub == "bench" {
+            callgrind = true;
             continue;
         }
         let mut value = || -> Result<String> {
@@ -190,6 +198,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             peer,
             rate,
             setups,
+            callgrind,
         })),
         other => bail!("unknown subcommand {other}"),
     }

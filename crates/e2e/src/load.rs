@@ -156,12 +156,17 @@ impl People {
     }
 }
 
+/// Called around each request of a flow: `(step, true)` just before it is sent, `(step,
+/// false)` once its answer is read (the instruction counter switches callgrind on and off).
+pub type Around<'a> = &'a (dyn Fn(&'static str, bool) + Sync);
+
 /// One simulated browser: a cookie jar on one server.
 struct Browser<'a> {
     http: &'a Http,
     base: &'a str,
     jar: Jar,
     steps: Vec<(&'static str, Duration)>,
+    around: Option<Around<'a>>,
 }
 
 impl<'a> Browser<'a> {
@@ -171,6 +176,7 @@ impl<'a> Browser<'a> {
             base,
             jar: Jar::default(),
             steps: Vec::with_capacity(4),
+            around: None,
         }
     }
 
@@ -178,13 +184,21 @@ impl<'a> Browser<'a> {
     async fn call(&mut self, step: &'static str, req: Request<'_>) -> Result<Json> {
         let url = format!("{}{}", self.base, req.path());
         let cookies = self.jar.pairs();
+        if let Some(around) = self.around {
+            around(step, true);
+        }
         let start = Instant::now();
-        let resp: Resp = match &req {
-            Request::Form(_, form) => self.http.post_form(&url, &cookies, form).await?,
-            Request::Json(_, body) => self.http.post_json(&url, &cookies, body).await?,
-            Request::Get(_) => self.http.get(&url, &cookies).await?,
+        let resp = match &req {
+            Request::Form(_, form) => self.http.post_form(&url, &cookies, form).await,
+            Request::Json(_, body) => self.http.post_json(&url, &cookies, body).await,
+            Request::Get(_) => self.http.get(&url, &cookies).await,
         };
-        self.steps.push((step, start.elapsed()));
+        let elapsed = start.elapsed();
+        if let Some(around) = self.around {
+            around(step, false);
+        }
+        let resp: Resp = resp?;
+        self.steps.push((step, elapsed));
         self.jar.absorb(&resp);
         if !(200..300).contains(&resp.status) {
             bail!(
@@ -396,7 +410,20 @@ pub async fn flow(
     kind: FlowKind,
     who: &str,
 ) -> Result<Vec<(&'static str, Duration)>> {
+    flow_around(http, product, base, kind, who, None).await
+}
+
+/// [`flow`], calling `around` before and after each request.
+pub async fn flow_around(
+    http: &Http,
+    product: Product,
+    base: &str,
+    kind: FlowKind,
+    who: &str,
+    around: Option<Around<'_>>,
+) -> Result<Vec<(&'static str, Duration)>> {
     let mut b = Browser::new(http, base);
+    b.around = around;
     let done = match (product, kind) {
         (Product::Onetime, FlowKind::SignUp) => onetime_sign_up(&mut b, who).await,
         (Product::Onetime, FlowKind::SignIn) => onetime_sign_in(&mut b, who).await,

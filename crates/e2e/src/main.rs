@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod fapi;
 mod http;
+mod instructions;
 mod load;
 mod peer;
 mod procs;
