@@ -1039,23 +1039,35 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-/// An RSA public key in JWK form.
+/// A public key in JWK form (RFC 7517/7518/8037): RSA (`n`, `e`), EC P-256 (`crv`, `x`, `y`) or
+/// Ed25519 (`crv`, `x`); the members of other key types are left out.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Jwk {
     /// Key id (matches the JWT header `kid`).
     pub kid: String,
-    /// `RS256`.
+    /// `RS256`, `ES256` or `EdDSA`.
     pub alg: String,
     /// `sig`.
     #[serde(rename = "use")]
     pub use_: String,
-    /// `RSA`.
+    /// `RSA`, `EC` or `OKP`.
     pub kty: String,
-    /// Modulus, base64url without padding.
-    pub n: String,
-    /// Exponent, base64url without padding.
-    pub e: String,
+    /// RSA modulus, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA exponent, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+    /// Curve: `P-256` or `Ed25519`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    /// EC x coordinate, or the Ed25519 public key; base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// EC y coordinate, base64url without padding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<String>,
 }
 
 /// Claims of a session JWT (times in **seconds**).

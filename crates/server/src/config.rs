@@ -179,6 +179,14 @@ pub struct DatabaseConfig {
     pub synchronous: Synchronous,
 }
 
+/// `[tokens]`: session tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenConfig {
+    /// `"RS256"` (default), `"ES256"` or `"EdDSA"`.
+    pub algorithm: crate::signing::TokenAlgorithm,
+}
+
 /// The instance configuration, read from the `--config` TOML file (see
 /// `config/onetime.example.toml`). Every key is optional; the defaults follow Clerk's
 /// passwordless guide: phone number first (SMS codes), email codes as the alternative,
@@ -214,6 +222,8 @@ pub struct InstanceConfig {
     pub protection: ProtectionConfig,
     /// `[database]`: durability.
     pub database: DatabaseConfig,
+    /// `[tokens]`: how session tokens are signed.
+    pub tokens: TokenConfig,
 }
 
 impl Default for InstanceConfig {
@@ -231,6 +241,7 @@ impl Default for InstanceConfig {
             delivery: crate::delivery::settings::DeliveryConfig::default(),
             protection: ProtectionConfig::default(),
             database: DatabaseConfig::default(),
+            tokens: TokenConfig::default(),
         }
     }
 }

@@ -1,10 +1,10 @@
-//! Randomness, ids, code MACs, signed cookies and the session-token signing key.
+//! Randomness, ids, code MACs and signed cookies.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::Rng as _;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -107,97 +107,6 @@ pub fn tokens_match(stored: &str, presented: &str) -> bool {
     bool::from(stored.as_bytes().ct_eq(presented.as_bytes()))
 }
 
-/// The RS256 key that signs session tokens.
-///
-/// Signed with `ring` directly rather than through `jsonwebtoken::encode`, which parses and
-/// checks the DER key again on every call: the key is parsed once here, and the JWT header
-/// (the same for every token) is encoded once. A JWS compact token is three base64url parts;
-/// the API tests verify our tokens with `jsonwebtoken` and the JWKS.
-pub struct SigningKey {
-    /// Key id (in the JWT header and the JWKS).
-    pub kid: String,
-    key_pair: ring::signature::RsaKeyPair,
-    /// `base64url({"alg":"RS256","kid":…,"typ":"JWT"})`.
-    header: String,
-    jwk: onetime_protocol::Jwk,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey({})", self.kid)
-    }
-}
-
-/// Generates a new 2048-bit RSA key as PKCS#1 PEM.
-pub fn generate_rsa_pem() -> anyhow::Result<String> {
-    use rsa::pkcs1::EncodeRsaPrivateKey as _;
-    let key = rsa::RsaPrivateKey::new(&mut rand_core06::OsRng, 2048)?;
-    Ok(key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)?.to_string())
-}
-
-impl SigningKey {
-    /// Loads a PKCS#1 or PKCS#8 PEM private key.
-    pub fn from_pem(pem: &str) -> anyhow::Result<Self> {
-        use rsa::pkcs1::DecodeRsaPrivateKey as _;
-        use rsa::pkcs8::DecodePrivateKey as _;
-        use rsa::traits::PublicKeyParts as _;
-        let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem)
-            .or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem))?;
-        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
-        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
-        let kid = format!(
-            "ins_{}",
-            &URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{n}.{e}").as_bytes()))[..16]
-        );
-        use rsa::pkcs1::EncodeRsaPrivateKey as _;
-        let key_pair = ring::signature::RsaKeyPair::from_der(key.to_pkcs1_der()?.as_bytes())
-            .map_err(|e| anyhow::anyhow!("the RSA signing key is not usable: {e}"))?;
-        let header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&serde_json::json!({
-            "alg": "RS256",
-            "kid": kid,
-            "typ": "JWT",
-        }))?);
-        let jwk = onetime_protocol::Jwk {
-            kid: kid.clone(),
-            alg: "RS256".into(),
-            use_: "sig".into(),
-            kty: "RSA".into(),
-            n,
-            e,
-        };
-        Ok(Self {
-            kid,
-            key_pair,
-            header,
-            jwk,
-        })
-    }
-
-    /// The public key as a JWK.
-    pub fn jwk(&self) -> &onetime_protocol::Jwk {
-        &self.jwk
-    }
-
-    /// Signs claims as an RS256 JWT with this key's `kid`.
-    pub fn sign(&self, claims: &onetime_protocol::SessionClaims) -> anyhow::Result<String> {
-        let mut jwt = self.header.clone();
-        jwt.push('.');
-        URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(claims)?, &mut jwt);
-        let mut signature = vec![0; self.key_pair.public().modulus_len()];
-        self.key_pair
-            .sign(
-                &ring::signature::RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
-                jwt.as_bytes(),
-                &mut signature,
-            )
-            .map_err(|_| anyhow::anyhow!("RS256 signing failed"))?;
-        jwt.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut jwt);
-        Ok(jwt)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,40 +136,6 @@ mod tests {
         assert!(!s.code_matches("sua_1", "phone_number", "123457", &mac));
         assert!(!s.code_matches("sua_2", "phone_number", "123456", &mac));
         assert!(!Secret::new("other").code_matches("sua_1", "phone_number", "123456", &mac));
-    }
-
-    #[test]
-    fn session_tokens_verify_against_the_jwk() {
-        let key = SigningKey::from_pem(&generate_rsa_pem().unwrap()).unwrap();
-        let claims = onetime_protocol::SessionClaims {
-            iss: "http://127.0.0.1".into(),
-            sub: "user_1".into(),
-            sid: "sess_1".into(),
-            iat: 1_700_000_000,
-            nbf: 1_700_000_000 - 10,
-            exp: 4_000_000_000,
-            jti: "j".into(),
-            azp: Some("http://localhost:8080".into()),
-            v: 2,
-        };
-        let jwt = key.sign(&claims).unwrap();
-        let header = jsonwebtoken::decode_header(&jwt).unwrap();
-        assert_eq!(header.kid.as_deref(), Some(key.kid.as_str()));
-        assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
-        let jwk = key.jwk();
-        let decoding = jsonwebtoken::DecodingKey::from_rsa_components(&jwk.n, &jwk.e).unwrap();
-        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-        validation.set_issuer(&["http://127.0.0.1"]);
-        let got = jsonwebtoken::decode::<serde_json::Value>(&jwt, &decoding, &validation).unwrap();
-        assert_eq!(got.claims["sid"], "sess_1");
-        assert_eq!(got.claims["azp"], "http://localhost:8080");
-        // One changed byte of the payload breaks the signature.
-        let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
-        parts[1] = parts[1].replacen('e', "f", 1);
-        let forged = parts.join(".");
-        assert!(
-            jsonwebtoken::decode::<serde_json::Value>(&forged, &decoding, &validation).is_err()
-        );
     }
 
     #[test]

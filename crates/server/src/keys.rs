@@ -2,7 +2,7 @@
 //! [`PUBLISHED`] so a token signed before `onetime-server rotate-key` still verifies until it
 //! expires, on every instance (each reads the JWKS from the database).
 
-use crate::crypto::{self, SigningKey};
+use crate::signing::{self, SigningKey, TokenAlgorithm};
 use crate::store::Store;
 
 /// Keys the JWKS lists: the current one and those it replaced most recently.
@@ -11,34 +11,59 @@ pub const PUBLISHED: i64 = 3;
 /// The legacy settings key of the single signing key (before rotation existed).
 const LEGACY_SETTING: &str = "jwt_signing_key_pem";
 
-/// The key this instance signs with: the newest in the database, made on the very first start
-/// (or moved from the legacy setting). Instances starting at once agree on one key.
-pub async fn current(store: &Store, now_ms: i64) -> anyhow::Result<SigningKey> {
-    if let Some((_, pem, _)) = store.signing_keys(1).await?.into_iter().next() {
-        return SigningKey::from_pem(&pem);
+/// The key this instance signs with: the newest in the database for `algorithm`, made on the
+/// first start with that algorithm (or moved from the legacy setting). Instances starting at
+/// once agree on one key.
+pub async fn current(
+    store: &Store,
+    now_ms: i64,
+    algorithm: TokenAlgorithm,
+) -> anyhow::Result<SigningKey> {
+    if let Some(key) = newest(store, algorithm).await? {
+        return Ok(key);
     }
-    let pem = match store.setting(LEGACY_SETTING).await? {
+    let legacy = match algorithm {
+        TokenAlgorithm::RS256 => store.setting(LEGACY_SETTING).await?,
+        _ => None,
+    };
+    let pem = match legacy {
         Some(pem) => pem,
         None => {
-            tracing::info!("generating the RSA session-token signing key (first start)");
-            tokio::task::spawn_blocking(crypto::generate_rsa_pem).await??
+            tracing::info!(
+                algorithm = algorithm.as_str(),
+                "generating a session-token signing key (first start with this algorithm)"
+            );
+            tokio::task::spawn_blocking(move || signing::generate_pem(algorithm)).await??
         }
     };
     add(store, &pem, now_ms).await?;
     // Another instance may have added its own key at the same moment: all take the newest.
-    let (_, pem, _) = store
-        .signing_keys(1)
+    newest(store, algorithm)
         .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("no signing key after adding one"))?;
-    SigningKey::from_pem(&pem)
+        .ok_or_else(|| anyhow::anyhow!("no signing key after adding one"))
+}
+
+/// Keys looked at for the newest of one algorithm (older ones only verify, via the JWKS).
+const SEARCHED: i64 = 50;
+
+async fn newest(store: &Store, algorithm: TokenAlgorithm) -> anyhow::Result<Option<SigningKey>> {
+    for (_, pem, _) in store.signing_keys(SEARCHED).await? {
+        let key = SigningKey::from_pem(&pem)?;
+        if key.algorithm() == algorithm {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
 }
 
 /// Generates a new key and makes it the newest: instances sign with it after their next start,
 /// while the JWKS of every instance already lists it beside the previous ones.
-pub async fn rotate(store: &Store, now_ms: i64) -> anyhow::Result<String> {
-    let pem = tokio::task::spawn_blocking(crypto::generate_rsa_pem).await??;
+pub async fn rotate(
+    store: &Store,
+    now_ms: i64,
+    algorithm: TokenAlgorithm,
+) -> anyhow::Result<String> {
+    let pem = tokio::task::spawn_blocking(move || signing::generate_pem(algorithm)).await??;
     add(store, &pem, now_ms).await
 }
 

@@ -17,6 +17,7 @@ pub mod otp;
 pub mod protection;
 pub mod render;
 pub mod routes;
+pub mod signing;
 pub mod startup;
 pub mod store;
 pub mod tokens;
@@ -36,7 +37,7 @@ pub struct AppState {
     /// Server secret.
     pub secret: crypto::Secret,
     /// Session-token key this instance signs with.
-    pub key: crypto::SigningKey,
+    pub key: signing::SigningKey,
     /// Whether `key` came from the configuration (then it alone is published) rather than
     /// from the database's rotating key set.
     pub key_configured: bool,

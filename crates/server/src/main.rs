@@ -92,10 +92,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::RotateKey) = cli.command {
-        let synchronous = match &cli.config {
-            Some(path) => InstanceConfig::from_file(path)?.database.synchronous,
-            None => Default::default(),
+        let instance = match &cli.config {
+            Some(path) => InstanceConfig::from_file(path)?,
+            None => InstanceConfig::default(),
         };
+        let synchronous = instance.database.synchronous;
         let store =
             onetime_server::store::Store::connect(&onetime_server::store::DatabaseOptions {
                 url: cli.database.clone(),
@@ -107,7 +108,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_millis();
-        let kid = onetime_server::keys::rotate(&store, i64::try_from(now)?).await?;
+        let kid =
+            onetime_server::keys::rotate(&store, i64::try_from(now)?, instance.tokens.algorithm)
+                .await?;
         println!(
             "new signing key {kid}: published in the JWKS now; instances sign with it after a restart"
         );

@@ -2,8 +2,9 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::crypto::{self, Secret, SigningKey};
+use crate::crypto::{self, Secret};
 use crate::delivery::CodeSender;
+use crate::signing::SigningKey;
 use crate::store::{DatabaseOptions, Store};
 use crate::{App, AppState, routes};
 use axum::ServiceExt as _;
@@ -110,7 +111,14 @@ impl Application {
         };
         let key = match &config.signing_key_pem {
             Some(pem) => SigningKey::from_pem(pem)?,
-            None => crate::keys::current(&store, deps.clock.now_ms()).await?,
+            None => {
+                crate::keys::current(
+                    &store,
+                    deps.clock.now_ms(),
+                    config.instance.tokens.algorithm,
+                )
+                .await?
+            }
         };
         let outbox = delivery.outbox;
         let sender: Arc<dyn CodeSender> = deps.sender.unwrap_or(delivery.sender);

@@ -39,7 +39,7 @@ pub fn instance(delivery: DeliveryConfig) -> InstanceConfig {
 
 fn signing_key() -> String {
     static KEY: OnceLock<String> = OnceLock::new();
-    KEY.get_or_init(|| onetime_server::crypto::generate_rsa_pem().expect("RSA key"))
+    KEY.get_or_init(|| onetime_server::signing::generate_rsa_pem().expect("RSA key"))
         .clone()
 }
 

@@ -71,7 +71,7 @@ impl Resp {
 
 fn test_key() -> String {
     static KEY: OnceLock<String> = OnceLock::new();
-    KEY.get_or_init(|| onetime_server::crypto::generate_rsa_pem().unwrap())
+    KEY.get_or_init(|| onetime_server::signing::generate_rsa_pem().unwrap())
         .clone()
 }
 

@@ -312,3 +312,59 @@ async fn me_returns_the_signed_in_user() {
         .await
         .assert_error(401, "authentication_invalid");
 }
+
+both_backends!(es256_and_eddsa_tokens_verify_against_the_jwks);
+async fn es256_and_eddsa_tokens_verify_against_the_jwks() {
+    use onetime_server::signing::TokenAlgorithm;
+    for (algorithm, kty) in [
+        (TokenAlgorithm::ES256, "EC"),
+        (TokenAlgorithm::EdDSA, "OKP"),
+    ] {
+        let app = crate::helpers::spawn_app_with(|c| {
+            c.signing_key_pem = None; // made on first start, as in production
+            c.instance.tokens.algorithm = algorithm;
+        })
+        .await;
+        let c = browser();
+        let up = app.sign_up_phone(&c, "+12015550132").await;
+        let sid = up.body["response"]["created_session_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = app
+            .post(&c, &format!("/v1/client/sessions/{sid}/tokens"), &[])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let jwt = r.body["jwt"].as_str().unwrap();
+        let jwks = reqwest::get(format!("{}/.well-known/jwks.json", app.base))
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        let key = &jwks["keys"][0];
+        assert_eq!(key["alg"], algorithm.as_str(), "{jwks}");
+        assert_eq!(key["kty"], kty, "{jwks}");
+        assert!(
+            key.get("n").is_none(),
+            "no RSA members on a {kty} key: {jwks}"
+        );
+        let header = decode_header(jwt).unwrap();
+        assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+        let x = key["x"].as_str().unwrap();
+        let (dk, alg) = match algorithm {
+            TokenAlgorithm::ES256 => (
+                DecodingKey::from_ec_components(x, key["y"].as_str().unwrap()).unwrap(),
+                Algorithm::ES256,
+            ),
+            _ => (
+                DecodingKey::from_ed_components(x).unwrap(),
+                Algorithm::EdDSA,
+            ),
+        };
+        assert_eq!(header.alg, alg);
+        let data = decode::<Claims>(jwt, &dk, &Validation::new(alg)).unwrap();
+        assert_eq!(data.claims.sid, sid);
+        app.stop().await;
+    }
+}
