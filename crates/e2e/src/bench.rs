@@ -50,6 +50,7 @@ pub async fn run(opts: BenchOpts) -> Result<()> {
             log: artifacts.join("bench-browser-server.log"),
             database: None,
             synchronous: None,
+            token_algorithm: None,
         };
         let server = Server::start(&spec, &http).await?;
         let driver = ChromeDriver::start(
@@ -450,6 +451,7 @@ async fn onetime_setup(
     http: &Http,
     label: &str,
     synchronous: Option<&str>,
+    token_algorithm: Option<&str>,
     databases: &[Option<String>],
 ) -> Result<Setup> {
     let mut servers = Vec::new();
@@ -465,6 +467,7 @@ async fn onetime_setup(
             )),
             database: database.clone(),
             synchronous: synchronous.map(str::to_owned),
+            token_algorithm: token_algorithm.map(str::to_owned),
         };
         // One after the other: the first migrates and makes the signing key.
         servers.push(Server::start(&spec, http).await?);
@@ -571,18 +574,29 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
     type Make<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Setup>> + 'a>>;
     let wants = |name: &str| opts.setups.iter().any(|s| s == name);
     let mut makers: Vec<Make<'_>> = Vec::new();
-    for (name, sync) in [("normal", "normal"), ("full", "full")] {
+    for (name, label, sync, algorithm) in [
+        (
+            "normal",
+            "onetime, SQLite synchronous=normal",
+            "normal",
+            None,
+        ),
+        ("full", "onetime, SQLite synchronous=full", "full", None),
+        (
+            "eddsa",
+            "onetime, SQLite synchronous=normal, EdDSA tokens",
+            "normal",
+            Some("EdDSA"),
+        ),
+    ] {
         if wants(name) {
             makers.push(Box::pin(onetime_setup(
                 opts,
                 artifacts,
                 http,
-                if sync == "normal" {
-                    "onetime, SQLite synchronous=normal"
-                } else {
-                    "onetime, SQLite synchronous=full"
-                },
+                label,
                 Some(sync),
+                algorithm,
                 &[None],
             )));
         }
@@ -598,6 +612,7 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
             http,
             "onetime, PostgreSQL, 1 instance",
             None,
+            None,
             &pg[0],
         )));
         makers.push(Box::pin(onetime_setup(
@@ -605,6 +620,7 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
             artifacts,
             http,
             "onetime, PostgreSQL, 2 instances",
+            None,
             None,
             &pg[1],
         )));

@@ -10,7 +10,7 @@ usage:
   onetime-e2e test  --server-bin PATH --dist DIR [COMMON] [--only N,N,...] [--axe FILE]
   onetime-e2e bench --server-bin PATH --dist DIR [COMMON] [--loads N] [--clients N]
                     [--duration SECS] [--no-browser] [--postgres URL1,URL2]
-                    [--peer DIR] [--rate FLOWS_PER_SEC] [--setups normal,full,peer,postgres]
+                    [--peer DIR] [--rate FLOWS_PER_SEC] [--setups normal,full,eddsa,peer,postgres]
                     [--callgrind]   (instructions per request type, under valgrind)
 COMMON:
   --chromedriver PATH   default /usr/bin/chromedriver
@@ -67,7 +67,8 @@ pub struct BenchOpts {
     pub peer: Option<PathBuf>,
     /// Open-loop rate in flows/s (default: half the closed-loop sign-in rate).
     pub rate: Option<u32>,
-    /// Which server setups run (default all that can: `normal`, `full`, `peer`, `postgres`).
+    /// Which server setups run (default all that can: `normal`, `full`, `eddsa`, `peer`,
+    /// `postgres`).
     pub setups: Vec<String>,
     /// Also count the server's instructions per request type under callgrind.
     pub callgrind: bool,
@@ -103,7 +104,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut clients = 32;
     let mut peer = None;
     let mut rate = None;
-    let mut setups: Vec<String> = ["normal", "full", "peer", "postgres"]
+    let mut setups: Vec<String> = ["normal", "full", "eddsa", "peer", "postgres"]
         .map(str::to_owned)
         .to_vec();
     let mut duration_secs = 10;

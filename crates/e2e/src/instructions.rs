@@ -78,6 +78,7 @@ pub async fn table(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Result<St
         log: artifacts.join("callgrind-setup.log"),
         database: Some(database.clone()),
         synchronous: None,
+        token_algorithm: None,
     };
     let native = Server::start(&spec, http).await?;
     let existing: Vec<String> = (0..FLOWS).map(bench_phone).collect();

@@ -87,6 +87,8 @@ pub struct ServerSpec {
     pub database: Option<String>,
     /// SQLite `[database] synchronous` (`normal` or `full`); `None` keeps the server's default.
     pub synchronous: Option<String>,
+    /// `[tokens] algorithm` (`RS256`, `ES256`, `EdDSA`); `None` keeps the server's default.
+    pub token_algorithm: Option<String>,
 }
 
 /// A running `onetime-server` with a fresh SQLite database in its own temp dir (or the
@@ -117,6 +119,9 @@ impl Server {
             config::test_config(spec.resend_cooldown_secs, spec.sends_per_identifier);
         if let Some(sync) = &spec.synchronous {
             config_text.push_str(&format!("\n[database]\nsynchronous = \"{sync}\"\n"));
+        }
+        if let Some(algorithm) = &spec.token_algorithm {
+            config_text.push_str(&format!("\n[tokens]\nalgorithm = \"{algorithm}\"\n"));
         }
         std::fs::write(&config_path, config_text).context("writing the test config")?;
         if let Some(parent) = spec.log.parent() {

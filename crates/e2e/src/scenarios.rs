@@ -95,6 +95,7 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         log: artifacts.join("server.log"),
         database: None,
         synchronous: None,
+        token_algorithm: None,
     };
     let server = Server::start(&spec, &http).await?;
     let driver = ChromeDriver::start(
