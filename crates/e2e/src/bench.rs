@@ -423,14 +423,27 @@ pub fn bench_phone(i: usize) -> String {
 /// flows of one user overlap: the peer keeps one code per phone number).
 const EXISTING_USERS: usize = 256;
 
+/// The processes of a setup (killed when dropped, at the end of the setup).
+enum Procs {
+    Onetime(Vec<Server>),
+    Peer(Peer),
+}
+
+impl Procs {
+    /// The highest peak RSS of the processes, KiB.
+    fn peak_rss_kib(&self) -> Option<u64> {
+        match self {
+            Self::Onetime(servers) => servers.iter().filter_map(Server::peak_rss_kib).max(),
+            Self::Peer(peer) => peer.peak_rss_kib(),
+        }
+    }
+}
+
 /// One server arrangement under test.
 struct Setup {
     label: String,
     target: Target,
-    /// Peak RSS per process, KiB (read at the end).
-    rss: Box<dyn Fn() -> Option<u64>>,
-    /// Owns the processes (dropped, and so killed, at the end of the setup).
-    _procs: Box<dyn std::any::Any>,
+    procs: Procs,
     /// SQLite `synchronous=FULL`: each commit waits for an fsync.
     full_sync: bool,
 }
@@ -477,13 +490,10 @@ async fn onetime_setup(
         bases: servers.iter().map(|s| s.base().to_owned()).collect(),
         pids: servers.iter().map(Server::pid).collect(),
     };
-    let servers = std::rc::Rc::new(servers);
-    let held = std::rc::Rc::clone(&servers);
     Ok(Setup {
         label: label.to_owned(),
         target,
-        rss: Box::new(move || held.iter().filter_map(Server::peak_rss_kib).max()),
-        _procs: Box::new(servers),
+        procs: Procs::Onetime(servers),
         full_sync: synchronous == Some("full"),
     })
 }
@@ -501,13 +511,10 @@ async fn peer_setup(dir: &Path, artifacts: &Path, http: &Http, sync: &str) -> Re
         bases: vec![peer.base().to_owned()],
         pids: vec![peer.pid()],
     };
-    let peer = std::rc::Rc::new(peer);
-    let held = std::rc::Rc::clone(&peer);
     Ok(Setup {
         label: format!("better-auth 1.7.25, SQLite synchronous={sync}"),
         target,
-        rss: Box::new(move || held.peak_rss_kib()),
-        _procs: Box::new(peer),
+        procs: Procs::Peer(peer),
         full_sync: sync == "FULL",
     })
 }
@@ -706,7 +713,7 @@ async fn server_section(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Resu
                 flush(&mut out);
             }
         }
-        let rss = (setup.rss)();
+        let rss = setup.procs.peak_rss_kib();
         for r in rows.iter_mut().filter(|r| r.setup == setup.label) {
             r.rss_kib = rss;
         }

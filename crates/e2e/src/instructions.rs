@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -20,7 +20,7 @@ use crate::cli::BenchOpts;
 use crate::config;
 use crate::http::Http;
 use crate::load::{self, FlowKind, People, Product};
-use crate::procs::{Managed, Server, ServerSpec, free_port, tail};
+use crate::procs::{Managed, Server, ServerSpec, free_port};
 use crate::stats::thousands;
 
 /// Flows counted per request type (the figure is their mean).
@@ -112,24 +112,14 @@ pub async fn table(opts: &BenchOpts, artifacts: &Path, http: &Http) -> Result<St
     let mut proc = Managed::spawn("valgrind onetime-server", &mut cmd)?;
     let pid = proc.pid().to_string();
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        if let Some(status) = proc.exited() {
-            bail!(
-                "the server under valgrind exited with {status}:\n{}",
-                tail(&log, 20)
-            );
-        }
-        if let Ok(r) = http.get(&format!("{base}/v1/environment"), &[]).await
-            && r.status == 200
-        {
-            break;
-        }
-        if Instant::now() > deadline {
-            bail!("the server under valgrind did not answer within 180 s");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    // Slow under valgrind: every function is translated on first use.
+    proc.wait_until_ok(
+        http,
+        &format!("{base}/v1/environment"),
+        Duration::from_secs(180),
+        &log,
+    )
+    .await?;
 
     let people = Arc::new(People::new(&format!("cg{}", std::process::id()), existing));
     let who = |kind: FlowKind, i: usize| match kind {

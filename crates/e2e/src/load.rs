@@ -280,28 +280,8 @@ async fn onetime_sign_up(b: &mut Browser<'_>, email: &str) -> Result<()> {
         "unverified",
         "prepare_verification",
     )?;
-    let done = b
-        .call(
-            "attempt_verification",
-            Request::Form(
-                format!("/v1/client/sign_ups/{id}/attempt_verification"),
-                &[("strategy", "email_code"), ("code", TEST_CODE)],
-            ),
-        )
-        .await?;
-    expect(
-        &done,
-        "/response/status",
-        "complete",
-        "attempt_verification",
-    )?;
-    let sid = nonempty(
-        &done,
-        "/response/created_session_id",
-        "attempt_verification",
-    )?
-    .to_owned();
-    onetime_token(b, &sid).await
+    let attempt = format!("/v1/client/sign_ups/{id}/attempt_verification");
+    onetime_attempt(b, "attempt_verification", attempt, "email_code").await
 }
 
 /// onetime: create-and-prepare in one request (`identifier` + `strategy`), attempt, token.
@@ -322,27 +302,26 @@ async fn onetime_sign_in(b: &mut Browser<'_>, phone: &str) -> Result<()> {
         "sign_ins",
     )?;
     let id = nonempty(&created, "/response/id", "sign_ins")?.to_owned();
+    let attempt = format!("/v1/client/sign_ins/{id}/attempt_first_factor");
+    onetime_attempt(b, "attempt_first_factor", attempt, "phone_code").await
+}
+
+/// onetime: the test code on `path` (the answer must be `complete` with a session), then a token
+/// for that session.
+async fn onetime_attempt(
+    b: &mut Browser<'_>,
+    step: &'static str,
+    path: String,
+    strategy: &str,
+) -> Result<()> {
     let done = b
         .call(
-            "attempt_first_factor",
-            Request::Form(
-                format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-                &[("strategy", "phone_code"), ("code", TEST_CODE)],
-            ),
+            step,
+            Request::Form(path, &[("strategy", strategy), ("code", TEST_CODE)]),
         )
         .await?;
-    expect(
-        &done,
-        "/response/status",
-        "complete",
-        "attempt_first_factor",
-    )?;
-    let sid = nonempty(
-        &done,
-        "/response/created_session_id",
-        "attempt_first_factor",
-    )?
-    .to_owned();
+    expect(&done, "/response/status", "complete", step)?;
+    let sid = nonempty(&done, "/response/created_session_id", step)?.to_owned();
     onetime_token(b, &sid).await
 }
 

@@ -5,12 +5,12 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use crate::http::Http;
-use crate::procs::{Managed, free_port, parse_vm_hwm, tail};
+use crate::procs::{Managed, free_port, parse_vm_hwm};
 
 /// A running better-auth server.
 #[derive(Debug)]
@@ -75,25 +75,13 @@ impl Peer {
             .stderr(log_file);
         let mut proc = Managed::spawn("better-auth", &mut cmd)?;
         let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = proc.exited() {
-                bail!(
-                    "better-auth exited with {status}; log {}:\n{}",
-                    log.display(),
-                    tail(log, 20)
-                );
-            }
-            if let Ok(r) = http.get(&format!("{base}/api/auth/ok"), &[]).await
-                && r.status == 200
-            {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!("better-auth not ready within 60 s; log {}", log.display());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        proc.wait_until_ok(
+            http,
+            &format!("{base}/api/auth/ok"),
+            Duration::from_secs(60),
+            log,
+        )
+        .await?;
         Ok(Self {
             proc,
             base,

@@ -50,6 +50,43 @@ impl Managed {
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()
     }
+
+    /// Waits until `GET url` answers 200; fails (with the end of `log`) when the process exits
+    /// first or `timeout` passes.
+    pub async fn wait_until_ok(
+        &mut self,
+        http: &Http,
+        url: &str,
+        timeout: Duration,
+        log: &Path,
+    ) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.exited() {
+                bail!(
+                    "{} exited with {status} before it was ready; log {}:\n{}",
+                    self.name,
+                    log.display(),
+                    tail(log, 30)
+                );
+            }
+            if let Ok(resp) = http.get(url, &[]).await
+                && resp.status == 200
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "{} did not answer 200 on {url} within {} s; log {}:\n{}",
+                    self.name,
+                    timeout.as_secs(),
+                    log.display(),
+                    tail(log, 30)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 impl Drop for Managed {
@@ -148,29 +185,8 @@ impl Server {
         let mut proc = Managed::spawn("onetime-server", &mut cmd)?;
         let base = format!("http://{listen}");
         let url = format!("{base}/v1/environment");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = proc.exited() {
-                bail!(
-                    "onetime-server exited with {status} before it was ready; log {}:\n{}",
-                    spec.log.display(),
-                    tail(&spec.log, 30)
-                );
-            }
-            if let Ok(resp) = http.get(&url, &[]).await
-                && resp.status == 200
-            {
-                break;
-            }
-            if Instant::now() > deadline {
-                bail!(
-                    "onetime-server did not answer 200 on {url} within 30 s; log {}:\n{}",
-                    spec.log.display(),
-                    tail(&spec.log, 30)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        proc.wait_until_ok(http, &url, Duration::from_secs(30), &spec.log)
+            .await?;
         Ok(Self {
             proc,
             base,

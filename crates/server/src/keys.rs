@@ -47,10 +47,11 @@ pub async fn current(
 const SEARCHED: i64 = 50;
 
 async fn newest(store: &Store, algorithm: TokenAlgorithm) -> anyhow::Result<Option<SigningKey>> {
-    for (_, pem, _) in store.signing_keys(SEARCHED).await? {
-        let key = SigningKey::from_pem(&pem)?;
-        if key.algorithm() == algorithm {
-            return Ok(Some(key));
+    // The stored JWK names the algorithm: only the chosen key's PEM is parsed.
+    for (_, pem, jwk) in store.signing_keys(SEARCHED).await? {
+        let jwk: onetime_protocol::Jwk = serde_json::from_str(&jwk)?;
+        if jwk.alg == algorithm.as_str() {
+            return SigningKey::from_pem(&pem).map(Some);
         }
     }
     Ok(None)

@@ -17,5 +17,6 @@ mod delivery_webhook;
 // Issue 14: kill -9 under load loses no answered write.
 mod durability;
 mod multi_instance;
+mod processes;
 mod protection;
 mod static_assets;
