@@ -18,18 +18,22 @@
 //! - Racing sign-ups for one identifier are settled by the unique constraint on
 //!   `identifications (kind, value)`.
 //!
-//! One copy of the SQL serves both backends: statements use `$N` placeholders, which SQLite
-//! accepts too, and [`on_db!`] expands each query once per driver so both stay fully typed.
+//! One copy of the SQL serves both backends: statements use `$N` placeholders (SQLite accepts
+//! them too) with their values as a list of [`Param`]s; [`changes`] says which statements each
+//! [`Change`] runs, [`rows`] reads rows back, and the two drivers only execute:
+//! [`sqlite`] (rusqlite, run inline on the request's thread) and [`postgres`] (sqlx).
+
+mod changes;
+mod postgres;
+mod rows;
+mod sqlite;
 
 use crate::config::Synchronous;
 use onetime_protocol::{SessionStatus, SignInStatus, SignUpStatus, VerificationStatus};
+use rows::Columns;
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use std::str::FromStr as _;
-use std::time::Duration;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -46,28 +50,72 @@ pub enum StoreError {
         /// Until the oldest send in the window leaves it.
         retry_after_secs: u64,
     },
-    /// Anything else.
+    /// A stored value this version cannot read (or a value it cannot store).
+    #[error("unreadable stored value: {0}")]
+    Corrupt(String),
+    /// SQLite failed.
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Sqlite(rusqlite::Error),
+    /// PostgreSQL (or a migration) failed.
+    #[error(transparent)]
+    Db(sqlx::Error),
 }
 
-impl StoreError {
-    fn from_sqlx(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return Self::Conflict(db.message().to_owned());
-            }
-            // PostgreSQL's serialization failure and deadlock: start over, like a stale row.
-            if matches!(db.code().as_deref(), Some("40001" | "40P01")) {
-                return Self::Stale;
-            }
-        }
-        Self::Db(e)
+/// A value bound to a `$N` placeholder: the two column types the tables use.
+#[derive(Debug, Clone)]
+pub(crate) enum Param<'a> {
+    /// TEXT (NULL for `None`).
+    Text(Option<Cow<'a, str>>),
+    /// INTEGER / BIGINT (NULL for `None`).
+    Int(Option<i64>),
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Self::Text(Some(Cow::Borrowed(v)))
+    }
+}
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Self::Text(Some(Cow::Borrowed(v)))
+    }
+}
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        Self::Text(v.as_deref().map(Cow::Borrowed))
+    }
+}
+impl From<Option<String>> for Param<'_> {
+    fn from(v: Option<String>) -> Self {
+        Self::Text(v.map(Cow::Owned))
+    }
+}
+impl From<String> for Param<'_> {
+    fn from(v: String) -> Self {
+        Self::Text(Some(Cow::Owned(v)))
+    }
+}
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Self::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Param<'_> {
+    fn from(v: Option<i64>) -> Self {
+        Self::Int(v)
     }
 }
 
+/// `params![a, b]`: the values for `$1`, `$2`.
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::store::Param::from($value)),*]
+    };
+}
+use params;
+
 /// `clients` row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ClientRow {
     /// `client_…`.
     pub id: String,
@@ -90,7 +138,7 @@ pub struct ClientRow {
 }
 
 /// `users` row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserRow {
     /// `user_…`.
     pub id: String,
@@ -109,7 +157,7 @@ pub struct UserRow {
 }
 
 /// `identifications` row: a verified phone number or email address of a user.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IdentRow {
     /// `idn_…`.
     pub id: String,
@@ -229,7 +277,7 @@ pub struct SignInRow {
 }
 
 /// `sessions` row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SessionRow {
     /// `sess_…`.
     pub id: String,
@@ -238,7 +286,6 @@ pub struct SessionRow {
     /// Signed-in user.
     pub user_id: String,
     /// Active, ended, removed, ... (expired is derived from `expire_at`).
-    #[sqlx(try_from = "String")]
     pub status: SessionStatus,
     /// ms.
     pub expire_at: i64,
@@ -400,34 +447,11 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// SQLite has one writer at a time anyway, so every write goes through a pool of exactly one
-/// connection: writers queue in the pool (in order, without polling) instead of meeting
-/// `SQLITE_BUSY` inside SQLite and sleeping in its busy handler; reads use their own pool and
-/// run beside the write (WAL readers never wait for the writer).
+/// The open database: a driver per backend.
 #[derive(Debug, Clone)]
 enum Db {
-    Sqlite {
-        reader: SqlitePool,
-        writer: SqlitePool,
-    },
-    Postgres(PgPool),
-}
-
-/// Runs `$body` with `$pool` bound to the typed pool of whichever backend is open: one copy of
-/// the query text, compiled once per driver.
-macro_rules! on_db {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.db {
-            Db::Sqlite { reader: $pool, .. } => $body,
-            Db::Postgres($pool) => $body,
-        }
-    };
-    ($store:expr, write $pool:ident => $body:expr) => {
-        match &$store.db {
-            Db::Sqlite { writer: $pool, .. } => $body,
-            Db::Postgres($pool) => $body,
-        }
-    };
+    Sqlite(Arc<sqlite::Sqlite>),
+    Postgres(sqlx::PgPool),
 }
 
 /// The database.
@@ -472,429 +496,17 @@ impl KeyedLocks {
     }
 }
 
-fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-fn to_json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))
-}
-
-/// Row decoding by hand (JSON columns, joins), generic over the driver's row type.
-trait DecodeRow: sqlx::Row {
-    fn text(&self, column: &str) -> Result<String, sqlx::Error>;
-    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
-    fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
-    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
-}
-
-impl<R: sqlx::Row> DecodeRow for R
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    fn text(&self, column: &str) -> Result<String, sqlx::Error> {
-        self.try_get(column)
-    }
-    fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
-        self.try_get(column)
-    }
-    fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
-        self.try_get(column)
-    }
-    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
-        self.try_get(column)
-    }
-}
-
-fn sign_up_from_row(r: &impl DecodeRow) -> Result<SignUpRow, sqlx::Error> {
-    Ok(SignUpRow {
-        id: r.text("id")?,
-        client_id: r.text("client_id")?,
-        status: r.text("status")?.into(),
-        phone_number: r.opt_text("phone_number")?,
-        email_address: r.opt_text("email_address")?,
-        username: r.opt_text("username")?,
-        first_name: r.opt_text("first_name")?,
-        last_name: r.opt_text("last_name")?,
-        locale: r.opt_text("locale")?,
-        verifications: json_column(&r.text("verifications")?)?,
-        created_user_id: r.opt_text("created_user_id")?,
-        created_session_id: r.opt_text("created_session_id")?,
-        abandon_at: r.int("abandon_at")?,
-        created_at: r.int("created_at")?,
-        updated_at: r.int("updated_at")?,
-        version: r.int("version")?,
-    })
-}
-
-fn sign_in_from_row(r: &impl DecodeRow) -> Result<SignInRow, sqlx::Error> {
-    Ok(SignInRow {
-        id: r.text("id")?,
-        client_id: r.text("client_id")?,
-        status: r.text("status")?.into(),
-        identifier: r.opt_text("identifier")?,
-        user_id: r.opt_text("user_id")?,
-        locale: r.opt_text("locale")?,
-        first_factor: r
-            .opt_text("first_factor")?
-            .map(|s| json_column(&s))
-            .transpose()?,
-        created_session_id: r.opt_text("created_session_id")?,
-        abandon_at: r.int("abandon_at")?,
-        created_at: r.int("created_at")?,
-        updated_at: r.int("updated_at")?,
-        version: r.int("version")?,
-    })
-}
-
-fn user_ident_from_row(r: &impl DecodeRow) -> Result<(UserRow, Option<IdentRow>), sqlx::Error> {
-    let user_id = r.text("u_id")?;
-    let ident = match r.opt_text("i_id")? {
-        Some(id) => Some(IdentRow {
-            id,
-            user_id: user_id.clone(),
-            kind: r.text("kind")?,
-            value: r.text("value")?,
-            strategy: r.text("strategy")?,
-            created_at: r.int("i_created_at")?,
-        }),
-        None => None,
-    };
-    let user = UserRow {
-        id: user_id,
-        username: r.opt_text("username")?,
-        first_name: r.opt_text("first_name")?,
-        last_name: r.opt_text("last_name")?,
-        last_sign_in_at: r.opt_int("last_sign_in_at")?,
-        created_at: r.int("u_created_at")?,
-        updated_at: r.int("u_updated_at")?,
-    };
-    Ok((user, ident))
-}
-
-/// Executes one versioned write: an insert for a row not stored yet (`version == 0`), else an
-/// update guarded by the version read; no row updated means another request won.
-macro_rules! versioned {
-    ($conn:expr, $version:expr, $insert:expr, $update:expr) => {{
-        if $version == 0 {
-            $insert
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-        } else if $update
-            .bind($version)
-            .execute(&mut *$conn)
-            .await
-            .map_err(StoreError::from_sqlx)?
-            .rows_affected()
-            == 0
-        {
-            return Err(StoreError::Stale);
-        }
-    }};
-}
-
-/// Applies one change on a transaction's connection (expanded once per driver).
-macro_rules! apply_change {
-    ($conn:expr, $ch:expr, $lock_recipient:expr) => {
-        match $ch {
-            Change::Client(c) => versioned!(
-                $conn,
-                c.version,
-                sqlx::query(
-                    "INSERT INTO clients (id, sign_in_id, sign_up_id, last_active_session_id, \
-                     last_authentication_strategy, created_at, updated_at, token, version) \
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
-                )
-                .bind(&c.id)
-                .bind(&c.sign_in_id)
-                .bind(&c.sign_up_id)
-                .bind(&c.last_active_session_id)
-                .bind(&c.last_authentication_strategy)
-                .bind(c.created_at)
-                .bind(c.updated_at)
-                .bind(&c.token),
-                sqlx::query(
-                    "UPDATE clients SET sign_in_id = $2, sign_up_id = $3, last_active_session_id = $4, \
-                     last_authentication_strategy = $5, updated_at = $6, token = $7, \
-                     version = version + 1 WHERE id = $1 AND version = $8",
-                )
-                .bind(&c.id)
-                .bind(&c.sign_in_id)
-                .bind(&c.sign_up_id)
-                .bind(&c.last_active_session_id)
-                .bind(&c.last_authentication_strategy)
-                .bind(c.updated_at)
-                .bind(&c.token)
-            ),
-            Change::DeleteClient(id) => {
-                sqlx::query("DELETE FROM clients WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-            }
-            Change::SignUp(s) => {
-                let verifications = to_json(&s.verifications)?;
-                versioned!(
-                    $conn,
-                    s.version,
-                    sqlx::query(
-                        "INSERT INTO sign_ups (id, client_id, status, phone_number, email_address, \
-                         username, first_name, last_name, locale, verifications, created_user_id, \
-                         created_session_id, abandon_at, created_at, updated_at, version) \
-                         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,1)",
-                    )
-                    .bind(&s.id)
-                    .bind(&s.client_id)
-                    .bind(s.status.as_str())
-                    .bind(&s.phone_number)
-                    .bind(&s.email_address)
-                    .bind(&s.username)
-                    .bind(&s.first_name)
-                    .bind(&s.last_name)
-                    .bind(&s.locale)
-                    .bind(&verifications)
-                    .bind(&s.created_user_id)
-                    .bind(&s.created_session_id)
-                    .bind(s.abandon_at)
-                    .bind(s.created_at)
-                    .bind(s.updated_at),
-                    sqlx::query(
-                        "UPDATE sign_ups SET status = $2, phone_number = $3, email_address = $4, \
-                         username = $5, first_name = $6, last_name = $7, locale = $8, \
-                         verifications = $9, created_user_id = $10, created_session_id = $11, \
-                         abandon_at = $12, updated_at = $13, version = version + 1 \
-                         WHERE id = $1 AND version = $14",
-                    )
-                    .bind(&s.id)
-                    .bind(s.status.as_str())
-                    .bind(&s.phone_number)
-                    .bind(&s.email_address)
-                    .bind(&s.username)
-                    .bind(&s.first_name)
-                    .bind(&s.last_name)
-                    .bind(&s.locale)
-                    .bind(&verifications)
-                    .bind(&s.created_user_id)
-                    .bind(&s.created_session_id)
-                    .bind(s.abandon_at)
-                    .bind(s.updated_at)
-                )
-            }
-            Change::SignIn(s) => {
-                let first_factor = s.first_factor.as_ref().map(to_json).transpose()?;
-                versioned!(
-                    $conn,
-                    s.version,
-                    sqlx::query(
-                        "INSERT INTO sign_ins (id, client_id, status, identifier, user_id, locale, \
-                         first_factor, created_session_id, abandon_at, created_at, updated_at, version) \
-                         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)",
-                    )
-                    .bind(&s.id)
-                    .bind(&s.client_id)
-                    .bind(s.status.as_str())
-                    .bind(&s.identifier)
-                    .bind(&s.user_id)
-                    .bind(&s.locale)
-                    .bind(&first_factor)
-                    .bind(&s.created_session_id)
-                    .bind(s.abandon_at)
-                    .bind(s.created_at)
-                    .bind(s.updated_at),
-                    sqlx::query(
-                        "UPDATE sign_ins SET status = $2, identifier = $3, user_id = $4, \
-                         first_factor = $5, created_session_id = $6, abandon_at = $7, \
-                         updated_at = $8, version = version + 1 WHERE id = $1 AND version = $9",
-                    )
-                    .bind(&s.id)
-                    .bind(s.status.as_str())
-                    .bind(&s.identifier)
-                    .bind(&s.user_id)
-                    .bind(&first_factor)
-                    .bind(&s.created_session_id)
-                    .bind(s.abandon_at)
-                    .bind(s.updated_at)
-                )
-            }
-            Change::Session(s) => versioned!(
-                $conn,
-                s.version,
-                sqlx::query(
-                    "INSERT INTO sessions (id, client_id, user_id, status, expire_at, last_active_at, \
-                     created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
-                )
-                .bind(&s.id)
-                .bind(&s.client_id)
-                .bind(&s.user_id)
-                .bind(s.status.as_str())
-                .bind(s.expire_at)
-                .bind(s.last_active_at)
-                .bind(s.created_at)
-                .bind(s.updated_at),
-                sqlx::query(
-                    "UPDATE sessions SET status = $2, expire_at = $3, last_active_at = $4, \
-                     updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
-                )
-                .bind(&s.id)
-                .bind(s.status.as_str())
-                .bind(s.expire_at)
-                .bind(s.last_active_at)
-                .bind(s.updated_at)
-            ),
-            Change::NewUser(u) => {
-                sqlx::query(
-                    "INSERT INTO users (id, username, first_name, last_name, last_sign_in_at, \
-                     created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
-                )
-                .bind(&u.id)
-                .bind(&u.username)
-                .bind(&u.first_name)
-                .bind(&u.last_name)
-                .bind(u.last_sign_in_at)
-                .bind(u.created_at)
-                .bind(u.updated_at)
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-            }
-            Change::NewIdent(i) => {
-                sqlx::query(
-                    "INSERT INTO identifications (id, user_id, kind, value, strategy, created_at) \
-                     VALUES ($1,$2,$3,$4,$5,$6)",
-                )
-                .bind(&i.id)
-                .bind(&i.user_id)
-                .bind(&i.kind)
-                .bind(&i.value)
-                .bind(&i.strategy)
-                .bind(i.created_at)
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-            }
-            Change::UserSignedIn { user_id, at } => {
-                sqlx::query("UPDATE users SET last_sign_in_at = $1, updated_at = $1 WHERE id = $2")
-                    .bind(at)
-                    .bind(user_id)
-                    .execute(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-            }
-            Change::ReserveSend { buckets, at } => {
-                let mut sorted: Vec<&SendBucket> = buckets.iter().collect();
-                // A fixed order, so two transactions never wait for each other's locks in turn.
-                sorted.sort_by(|x, y| x.key.cmp(&y.key));
-                for bucket in sorted {
-                    if let Some(lock) = $lock_recipient {
-                        // Serialises the count and the insert per bucket until commit.
-                        sqlx::query(lock)
-                            .bind(&bucket.key)
-                            .execute(&mut *$conn)
-                            .await
-                            .map_err(StoreError::from_sqlx)?;
-                    }
-                    sqlx::query("DELETE FROM code_sends WHERE identifier = $1 AND sent_at <= $2")
-                        .bind(&bucket.key)
-                        .bind(at - bucket.window_ms)
-                        .execute(&mut *$conn)
-                        .await
-                        .map_err(StoreError::from_sqlx)?;
-                    let inserted = sqlx::query(
-                        "INSERT INTO code_sends (identifier, sent_at) SELECT $1, $2 \
-                         WHERE (SELECT COUNT(*) FROM code_sends WHERE identifier = $1) < $3",
-                    )
-                    .bind(&bucket.key)
-                    .bind(at)
-                    .bind(bucket.limit)
-                    .execute(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?
-                    .rows_affected();
-                    if inserted == 0 {
-                        let oldest: Option<i64> = sqlx::query_scalar(
-                            "SELECT MIN(sent_at) FROM code_sends WHERE identifier = $1",
-                        )
-                        .bind(&bucket.key)
-                        .fetch_one(&mut *$conn)
-                        .await
-                        .map_err(StoreError::from_sqlx)?;
-                        let wait_ms = oldest.unwrap_or(*at) + bucket.window_ms - at;
-                        return Err(StoreError::SendBudgetSpent {
-                            retry_after_secs: u64::try_from((wait_ms + 999) / 1000)
-                                .unwrap_or(1)
-                                .max(1),
-                        });
-                    }
-                }
-            }
-            Change::CancelSend { keys, at } => {
-                for key in keys {
-                    sqlx::query(
-                        "DELETE FROM code_sends WHERE id = (SELECT id FROM code_sends \
-                         WHERE identifier = $1 AND sent_at = $2 LIMIT 1)",
-                    )
-                    .bind(key)
-                    .bind(at)
-                    .execute(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-                }
-            }
-            Change::CodeFailed {
-                identifier,
-                at,
-                max_failures,
-                lockout_ms,
-            } => {
-                sqlx::query(
-                    "INSERT INTO lockouts (identifier, failures, locked_until) VALUES ($1, 1, NULL) \
-                     ON CONFLICT (identifier) DO UPDATE SET failures = lockouts.failures + 1",
-                )
-                .bind(identifier)
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-                sqlx::query(
-                    "UPDATE lockouts SET locked_until = $2, failures = 0 \
-                     WHERE identifier = $1 AND failures >= $3",
-                )
-                .bind(identifier)
-                .bind(at + lockout_ms)
-                .bind(max_failures)
-                .execute(&mut *$conn)
-                .await
-                .map_err(StoreError::from_sqlx)?;
-            }
-            Change::CodeSucceeded { identifier } => {
-                sqlx::query("DELETE FROM lockouts WHERE identifier = $1")
-                    .bind(identifier)
-                    .execute(&mut *$conn)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-            }
-        }
-    };
-}
-
-/// PostgreSQL: a transaction-scoped advisory lock keyed by the recipient.
-const PG_LOCK_RECIPIENT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))";
+/// Decodes one result row.
+type Decode<T> = fn(&dyn Columns) -> Result<T, StoreError>;
 
 impl Store {
     /// Opens (creating the SQLite file and its directory if needed) and migrates the database.
     /// SQLite runs in WAL mode with the configured `synchronous` (see [`Synchronous`]).
     /// Migrations are embedded per backend and safe when several instances start at once.
     pub async fn connect(options: &DatabaseOptions) -> anyhow::Result<Self> {
-        let url = options.url.as_str();
-        let db = match Backend::of_url(url)? {
-            Backend::Sqlite => {
-                let (reader, writer) = Self::open_sqlite(options).await?;
-                Db::Sqlite { reader, writer }
-            }
-            Backend::Postgres => Db::Postgres(Self::open_postgres(options).await?),
+        let db = match Backend::of_url(&options.url)? {
+            Backend::Sqlite => Db::Sqlite(Arc::new(sqlite::Sqlite::open(options).await?)),
+            Backend::Postgres => Db::Postgres(postgres::open(options).await?),
         };
         Ok(Self {
             db,
@@ -902,92 +514,10 @@ impl Store {
         })
     }
 
-    /// The reader pool and the one-connection writer pool (which creates and migrates the file).
-    async fn open_sqlite(options: &DatabaseOptions) -> anyhow::Result<(SqlitePool, SqlitePool)> {
-        let url = options.url.as_str();
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or_default();
-        let path = path.split('?').next().unwrap_or(path);
-        if !path.is_empty()
-            && path != ":memory:"
-            && let Some(parent) = std::path::Path::new(path).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
-            })?;
-        }
-        let opts = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(match options.synchronous {
-                Synchronous::Normal => SqliteSynchronous::Normal,
-                Synchronous::Full => SqliteSynchronous::Full,
-            })
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        // No ping before each acquire (sqlx's default): it is one more round trip to the
-        // connection's thread per query, and a local file cannot go stale like a socket.
-        let writer = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .connect_with(opts.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
-        // SQLite has no migration lock: an instance that starts while another migrates the same
-        // file sees "already exists" once, and finds the work done when it looks again.
-        let mut tries = 0;
-        loop {
-            match sqlx::migrate!("./migrations/sqlite").run(&writer).await {
-                Ok(()) => break,
-                Err(e) if tries < 5 => {
-                    tries += 1;
-                    tracing::debug!(error = %e, "migration raced another instance; looking again");
-                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
-            // Each connection to an in-memory database is a database of its own.
-            return Ok((writer.clone(), writer));
-        }
-        let reader = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(options.max_connections.unwrap_or(4))
-            .connect_with(opts.read_only(true))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
-        Ok((reader, writer))
-    }
-
-    async fn open_postgres(options: &DatabaseOptions) -> anyhow::Result<PgPool> {
-        let shown = redact(&options.url);
-        let mut opts = PgConnectOptions::from_str(&options.url)
-            .map_err(|e| anyhow::anyhow!("invalid database URL {shown}: {e}"))?;
-        if options.statement_timeout_ms > 0 {
-            opts = opts.options([(
-                "statement_timeout",
-                format!("{}ms", options.statement_timeout_ms),
-            )]);
-        }
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections.unwrap_or(10))
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {e}"))?;
-        // sqlx holds a PostgreSQL advisory lock while it migrates: concurrent starts wait.
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(pool)
-    }
-
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         match self.db {
-            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -1006,97 +536,104 @@ impl Store {
     /// [`StoreError::Stale`] (and writes nothing) when a versioned row changed since it was read.
     pub async fn apply(&self, changes: Vec<Change>) -> Result<(), StoreError> {
         match &self.db {
-            Db::Sqlite { writer: pool, .. } => {
-                // IMMEDIATE takes the write lock up front (waiting out busy_timeout), so reads
-                // inside the transaction see the latest commit of every process.
-                let mut tx = pool
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-                for ch in &changes {
-                    apply_change!(tx, ch, None::<&str>);
-                }
-                tx.commit().await.map_err(StoreError::from_sqlx)?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(StoreError::from_sqlx)?;
-                for ch in &changes {
-                    apply_change!(tx, ch, Some(PG_LOCK_RECIPIENT));
-                }
-                tx.commit().await.map_err(StoreError::from_sqlx)?;
-            }
+            Db::Sqlite(db) => db.apply(&changes).await,
+            Db::Postgres(pool) => postgres::apply(pool, &changes).await,
         }
-        Ok(())
+    }
+
+    /// Runs the statements in one transaction; the rows each changed.
+    async fn write(
+        &self,
+        statements: &[(&'static str, Vec<Param<'_>>)],
+    ) -> Result<Vec<u64>, StoreError> {
+        match &self.db {
+            Db::Sqlite(db) => db.write(statements).await,
+            Db::Postgres(pool) => postgres::write(pool, statements).await,
+        }
+    }
+
+    /// The rows a query returns, decoded.
+    async fn fetch<T>(
+        &self,
+        sql: &'static str,
+        params: &[Param<'_>],
+        decode: Decode<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        match &self.db {
+            Db::Sqlite(db) => db.fetch(sql, params, decode).await,
+            Db::Postgres(pool) => postgres::fetch(pool, sql, params, decode).await,
+        }
+    }
+
+    /// The first row a query returns, decoded.
+    async fn fetch_optional<T>(
+        &self,
+        sql: &'static str,
+        params: &[Param<'_>],
+        decode: Decode<T>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.fetch(sql, params, decode).await?.into_iter().next())
     }
 
     /// A value from the `settings` table.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT value FROM settings WHERE key = $1",
+            &params![key],
+            |r| r.text("value"),
+        )
+        .await
     }
 
     /// Stores `value` under `key` unless a value exists; returns the stored value (so two
     /// processes starting at once agree).
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        on_db!(self, write pool => {
-            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-                .bind(key)
-                .bind(value)
-                .execute(pool)
-                .await
-                .map(drop)?
-        });
+        self.write(&[(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            params![key, value],
+        )])
+        .await?;
         Ok(self.setting(key).await?.unwrap_or_else(|| value.to_owned()))
     }
 
     /// A client by id.
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as("SELECT * FROM clients WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM clients WHERE id = $1",
+            &params![id],
+            rows::client,
+        )
+        .await
     }
 
     /// A sign-up by id.
     pub async fn sign_up(&self, id: &str) -> Result<Option<SignUpRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query("SELECT * FROM sign_ups WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(sign_up_from_row)
-                .transpose()?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM sign_ups WHERE id = $1",
+            &params![id],
+            rows::sign_up,
+        )
+        .await
     }
 
     /// A sign-in by id.
     pub async fn sign_in(&self, id: &str) -> Result<Option<SignInRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query("SELECT * FROM sign_ins WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-                .as_ref()
-                .map(sign_in_from_row)
-                .transpose()?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM sign_ins WHERE id = $1",
+            &params![id],
+            rows::sign_in,
+        )
+        .await
     }
 
     /// A session by id.
     pub async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as("SELECT * FROM sessions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM sessions WHERE id = $1",
+            &params![id],
+            rows::session,
+        )
+        .await
     }
 
     /// Sessions of a client with the given status, oldest first.
@@ -1105,25 +642,22 @@ impl Store {
         client_id: &str,
         status: SessionStatus,
     ) -> Result<Vec<SessionRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
-            )
-            .bind(client_id)
-            .bind(status.as_str())
-            .fetch_all(pool)
-            .await?
-        }))
+        self.fetch(
+            "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
+            &params![client_id, status.as_str()],
+            rows::session,
+        )
+        .await
     }
 
     /// A user by id.
     pub async fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as("SELECT * FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM users WHERE id = $1",
+            &params![id],
+            rows::user,
+        )
+        .await
     }
 
     /// A user and its identifications (oldest first) in one query.
@@ -1131,21 +665,17 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<(UserRow, Vec<IdentRow>)>, StoreError> {
-        let rows = on_db!(self, pool => {
-            sqlx::query(
+        let rows = self
+            .fetch(
                 "SELECT u.id AS u_id, u.username, u.first_name, u.last_name, u.last_sign_in_at, \
                  u.created_at AS u_created_at, u.updated_at AS u_updated_at, \
                  i.id AS i_id, i.kind, i.value, i.strategy, i.created_at AS i_created_at \
                  FROM users u LEFT JOIN identifications i ON i.user_id = u.id \
                  WHERE u.id = $1 ORDER BY i.created_at, i.id",
+                &params![id],
+                rows::user_and_ident,
             )
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(user_ident_from_row)
-            .collect::<Result<Vec<_>, sqlx::Error>>()?
-        });
+            .await?;
         let mut rows = rows.into_iter();
         let Some((user, first)) = rows.next() else {
             return Ok(None);
@@ -1159,24 +689,22 @@ impl Store {
 
     /// A user by (lower-cased) username.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as("SELECT * FROM users WHERE username = $1")
-                .bind(username)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM users WHERE username = $1",
+            &params![username],
+            rows::user,
+        )
+        .await
     }
 
     /// Identifications of a user, oldest first.
     pub async fn user_idents(&self, user_id: &str) -> Result<Vec<IdentRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT * FROM identifications WHERE user_id = $1 ORDER BY created_at, id",
-            )
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        self.fetch(
+            "SELECT * FROM identifications WHERE user_id = $1 ORDER BY created_at, id",
+            &params![user_id],
+            rows::ident,
+        )
+        .await
     }
 
     /// The identification with this kind and value.
@@ -1185,13 +713,12 @@ impl Store {
         kind: &str,
         value: &str,
     ) -> Result<Option<IdentRow>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as("SELECT * FROM identifications WHERE kind = $1 AND value = $2")
-                .bind(kind)
-                .bind(value)
-                .fetch_optional(pool)
-                .await?
-        }))
+        self.fetch_optional(
+            "SELECT * FROM identifications WHERE kind = $1 AND value = $2",
+            &params![kind, value],
+            rows::ident,
+        )
+        .await
     }
 
     /// Adds a token signing key (a second instance adding the same one is a no-op).
@@ -1202,19 +729,12 @@ impl Store {
         jwk: &str,
         at: i64,
     ) -> Result<(), StoreError> {
-        on_db!(self, write pool => {
-            sqlx::query(
-                "INSERT INTO signing_keys (kid, pem, jwk, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (kid) DO NOTHING",
-            )
-            .bind(kid)
-            .bind(pem)
-            .bind(jwk)
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(drop)?
-        });
+        self.write(&[(
+            "INSERT INTO signing_keys (kid, pem, jwk, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kid) DO NOTHING",
+            params![kid, pem, jwk, at],
+        )])
+        .await?;
         Ok(())
     }
 
@@ -1223,27 +743,24 @@ impl Store {
         &self,
         limit: i64,
     ) -> Result<Vec<(String, String, String)>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT kid, pem, jwk FROM signing_keys ORDER BY created_at DESC, kid LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+        self.fetch(
+            "SELECT kid, pem, jwk FROM signing_keys ORDER BY created_at DESC, kid LIMIT $1",
+            &params![limit],
+            |r| Ok((r.text("kid")?, r.text("pem")?, r.text("jwk")?)),
+        )
+        .await
     }
 
     /// Until when (ms) `identifier` is locked after too many wrong codes, if it ever was.
     pub async fn locked_until(&self, identifier: &str) -> Result<Option<i64>, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar::<_, Option<i64>>(
+        Ok(self
+            .fetch_optional(
                 "SELECT locked_until FROM lockouts WHERE identifier = $1",
+                &params![identifier],
+                |r| r.opt_int("locked_until"),
             )
-            .bind(identifier)
-            .fetch_optional(pool)
             .await?
-            .flatten()
-        }))
+            .flatten())
     }
 
     /// Deletes what nobody can use any more: sign-ins and sign-ups abandoned before
@@ -1255,62 +772,69 @@ impl Store {
         sends_before: i64,
         idle_before: i64,
     ) -> Result<Housekept, StoreError> {
-        Ok(on_db!(self, write pool => {
-            let sign_ins = sqlx::query("DELETE FROM sign_ins WHERE abandon_at < $1")
-                .bind(abandoned_before)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            let sign_ups = sqlx::query("DELETE FROM sign_ups WHERE abandon_at < $1")
-                .bind(abandoned_before)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            let sends = sqlx::query("DELETE FROM code_sends WHERE sent_at < $1")
-                .bind(sends_before)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            let clients = sqlx::query(
-                "DELETE FROM clients WHERE updated_at < $1 AND NOT EXISTS \
-                 (SELECT 1 FROM sessions s WHERE s.client_id = clients.id AND s.status = 'active')",
-            )
-            .bind(idle_before)
-            .execute(pool)
-            .await?
-            .rows_affected();
-            Housekept { sign_ins, sign_ups, sends, clients }
-        }))
+        let deleted = self
+            .write(&[
+                (
+                    "DELETE FROM sign_ins WHERE abandon_at < $1",
+                    params![abandoned_before],
+                ),
+                (
+                    "DELETE FROM sign_ups WHERE abandon_at < $1",
+                    params![abandoned_before],
+                ),
+                (
+                    "DELETE FROM code_sends WHERE sent_at < $1",
+                    params![sends_before],
+                ),
+                (
+                    "DELETE FROM clients WHERE updated_at < $1 AND NOT EXISTS \
+                     (SELECT 1 FROM sessions s WHERE s.client_id = clients.id \
+                     AND s.status = 'active')",
+                    params![idle_before],
+                ),
+            ])
+            .await?;
+        let [sign_ins, sign_ups, sends, clients] = deleted[..] else {
+            unreachable!("four statements, four counts");
+        };
+        Ok(Housekept {
+            sign_ins,
+            sign_ups,
+            sends,
+            clients,
+        })
     }
 
     /// Rows in `table` (tests check what housekeeping left).
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
         let sql = match table {
-            "clients" => "SELECT COUNT(*) FROM clients",
-            "sign_ins" => "SELECT COUNT(*) FROM sign_ins",
-            "sign_ups" => "SELECT COUNT(*) FROM sign_ups",
-            "code_sends" => "SELECT COUNT(*) FROM code_sends",
-            _ => "SELECT COUNT(*) FROM sessions",
+            "clients" => "SELECT COUNT(*) AS n FROM clients",
+            "sign_ins" => "SELECT COUNT(*) AS n FROM sign_ins",
+            "sign_ups" => "SELECT COUNT(*) AS n FROM sign_ups",
+            "code_sends" => "SELECT COUNT(*) AS n FROM code_sends",
+            _ => "SELECT COUNT(*) AS n FROM sessions",
         };
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar(sql).fetch_one(pool).await?
-        }))
+        self.count(sql, &[]).await
     }
 
     /// Number of users (tests and benchmarks count them).
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?
-        }))
+        self.count("SELECT COUNT(*) AS n FROM users", &[]).await
     }
 
     /// Number of send records for `identifier` (tests check reservations).
     pub async fn count_sends(&self, identifier: &str) -> Result<i64, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM code_sends WHERE identifier = $1")
-                .bind(identifier)
-                .fetch_one(pool)
-                .await?
-        }))
+        self.count(
+            "SELECT COUNT(*) AS n FROM code_sends WHERE identifier = $1",
+            &params![identifier],
+        )
+        .await
+    }
+
+    async fn count(&self, sql: &'static str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        Ok(self
+            .fetch_optional(sql, params, |r| r.int("n"))
+            .await?
+            .unwrap_or(0))
     }
 }

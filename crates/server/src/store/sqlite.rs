@@ -1,0 +1,336 @@
+//! The SQLite driver: rusqlite connections used inline, on the request's own thread.
+//!
+//! Why not sqlx here (it still migrates the file, and drives PostgreSQL): sqlx-sqlite runs
+//! every statement on a worker thread and hands the result back, two thread wake-ups per
+//! statement (~200 per sign-up flow), which cost more CPU than the SQL itself (perf: ~half of
+//! the server's cycles were context switches). A local SQLite statement takes microseconds, so
+//! running it where the request already is costs less than any hand-off; the measured before
+//! and after are in the issue-14 note and `cargo xtask bench`.
+//!
+//! - One writer connection behind an async mutex (SQLite has one writer anyway): writes queue
+//!   in order without blocking a runtime thread. `BEGIN IMMEDIATE` takes the file's write lock
+//!   up front; when another process holds it, the wait is an async sleep, not SQLite's
+//!   blocking busy handler.
+//! - Read-only connections for reads, so a read never waits for a write (WAL).
+//! - Statements are prepared once per connection (`prepare_cached`).
+
+use super::changes::{self, IfNoRow, OLDEST_SEND};
+use super::{Change, DatabaseOptions, Decode, Param, StoreError};
+use crate::config::Synchronous;
+use rusqlite::{Connection, OpenFlags, Statement};
+use std::time::{Duration, Instant};
+
+/// How long a write waits for another process's write lock before failing.
+const WRITE_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The open SQLite database.
+pub(crate) struct Sqlite {
+    writer: tokio::sync::Mutex<Connection>,
+    /// `None` for an in-memory database, whose only connection is the writer.
+    readers: Option<Readers>,
+}
+
+impl std::fmt::Debug for Sqlite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sqlite").finish_non_exhaustive()
+    }
+}
+
+/// Idle read-only connections; a reader opens another when all are busy.
+struct Readers {
+    path: String,
+    idle: std::sync::Mutex<Vec<Connection>>,
+    max_idle: usize,
+}
+
+/// A rusqlite failure as a [`StoreError`] (unique violations become [`StoreError::Conflict`]).
+pub(super) fn error(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(failure, message) = &e
+        && matches!(
+            failure.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        )
+    {
+        return StoreError::Conflict(message.clone().unwrap_or_else(|| e.to_string()));
+    }
+    StoreError::Sqlite(e)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::DatabaseBusy)
+}
+
+impl Sqlite {
+    /// Opens `sqlite://PATH` (creating the directory and file) and migrates it.
+    pub(super) async fn open(options: &DatabaseOptions) -> anyhow::Result<Self> {
+        let url = options.url.as_str();
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or_default();
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+            // Each connection to an in-memory database is a database of its own: one
+            // connection does everything, migrated here (it is always new).
+            let conn = Connection::open_in_memory()?;
+            configure(&conn, options.synchronous)?;
+            for migration in sqlx::migrate!("./migrations/sqlite").iter() {
+                conn.execute_batch(&migration.sql)?;
+            }
+            return Ok(Self {
+                writer: tokio::sync::Mutex::new(conn),
+                readers: None,
+            });
+        }
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                anyhow::anyhow!("cannot create directory {}: {e}", parent.display())
+            })?;
+        }
+        migrate(url).await?;
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+        configure(&writer, options.synchronous)?;
+        let readers = Readers {
+            path: path.to_owned(),
+            idle: std::sync::Mutex::new(Vec::new()),
+            max_idle: options.max_connections.unwrap_or(4).max(1) as usize,
+        };
+        let first = readers
+            .open()
+            .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+        readers.put_back(first);
+        Ok(Self {
+            writer: tokio::sync::Mutex::new(writer),
+            readers: Some(readers),
+        })
+    }
+
+    /// The rows a query returns, decoded.
+    pub(super) async fn fetch<T>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        decode: Decode<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        match &self.readers {
+            Some(readers) => {
+                let conn = readers.take().map_err(error)?;
+                let rows = query(&conn, sql, params, decode);
+                readers.put_back(conn);
+                rows
+            }
+            None => {
+                let conn = self.writer.lock().await;
+                query(&conn, sql, params, decode)
+            }
+        }
+    }
+
+    /// Applies the changes in one transaction.
+    pub(super) async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
+        self.transaction(|conn| {
+            for change in changes {
+                for step in changes::steps(change)? {
+                    if step.postgres_only || execute(conn, step.sql, &step.params)? > 0 {
+                        continue;
+                    }
+                    match step.if_no_row {
+                        IfNoRow::Fine => {}
+                        IfNoRow::Stale => return Err(StoreError::Stale),
+                        IfNoRow::BudgetSpent { bucket, at } => {
+                            let oldest =
+                                query(conn, OLDEST_SEND, &super::params![&bucket.key], |r| {
+                                    r.opt_int("oldest")
+                                })?;
+                            return Err(changes::budget_spent(
+                                bucket,
+                                at,
+                                oldest.into_iter().next().flatten(),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Runs the statements in one transaction; the rows each changed.
+    pub(super) async fn write(
+        &self,
+        statements: &[(&'static str, Vec<Param<'_>>)],
+    ) -> Result<Vec<u64>, StoreError> {
+        self.transaction(|conn| {
+            statements
+                .iter()
+                .map(|(sql, params)| execute(conn, sql, params))
+                .collect()
+        })
+        .await
+    }
+
+    /// Runs `work` between `BEGIN IMMEDIATE` and `COMMIT` on the writer (rolled back when it
+    /// fails).
+    async fn transaction<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().await;
+        begin_immediate(&mut conn).await?;
+        let done = work(&conn).and_then(|value| {
+            conn.execute_batch("COMMIT").map_err(error)?;
+            Ok(value)
+        });
+        if done.is_err() && !conn.is_autocommit() {
+            // The error is what the caller needs; a failed rollback leaves the transaction
+            // open, which the next `begin_immediate` ends.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        done
+    }
+}
+
+/// Takes the write lock, waiting (asynchronously) while another process holds it.
+async fn begin_immediate(conn: &mut Connection) -> Result<(), StoreError> {
+    if !conn.is_autocommit() {
+        // A transaction left open by a panic in the middle of a previous one.
+        conn.execute_batch("ROLLBACK").map_err(error)?;
+    }
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => return Ok(()),
+            Err(e) if is_busy(&e) && started.elapsed() < WRITE_LOCK_WAIT => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            Err(e) => return Err(error(e)),
+        }
+    }
+}
+
+impl Readers {
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    fn take(&self) -> rusqlite::Result<Connection> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => self.open(),
+        }
+    }
+
+    fn put_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < self.max_idle {
+            idle.push(conn);
+        }
+    }
+}
+
+/// The writer's settings (the journal mode is the file's, set when it was migrated).
+fn configure(conn: &Connection, synchronous: Synchronous) -> rusqlite::Result<()> {
+    conn.pragma_update(
+        None,
+        "synchronous",
+        match synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Waiting for another process's write lock is `begin_immediate`'s job, asynchronously.
+    conn.busy_timeout(Duration::ZERO)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Creates the file in WAL mode and runs the embedded migrations (sqlx's, so their record
+/// stays where earlier versions kept it).
+async fn migrate(url: &str) -> anyhow::Result<()> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    use std::str::FromStr as _;
+    let opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(WRITE_LOCK_WAIT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {url}: {e}"))?;
+    // SQLite has no migration lock: an instance that starts while another migrates the same
+    // file sees "already exists" once, and finds the work done when it looks again.
+    let mut tries = 0;
+    let migrated = loop {
+        match sqlx::migrate!("./migrations/sqlite").run(&pool).await {
+            Ok(()) => break Ok(()),
+            Err(e) if tries < 5 => {
+                tries += 1;
+                tracing::debug!(error = %e, "migration raced another instance; looking again");
+                tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    pool.close().await;
+    Ok(migrated?)
+}
+
+/// Binds `$N` placeholders by their number (SQLite numbers named parameters in order of first
+/// appearance, so `$2 … $1` would otherwise bind the wrong values).
+fn bind(stmt: &mut Statement<'_>, params: &[Param<'_>]) -> Result<(), StoreError> {
+    for index in 1..=stmt.parameter_count() {
+        let value = stmt
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| params.get(n.checked_sub(1)?))
+            .ok_or_else(|| StoreError::Corrupt(format!("parameter {index} has no value")))?;
+        match value {
+            Param::Text(text) => stmt.raw_bind_parameter(index, text.as_deref()),
+            Param::Int(int) => stmt.raw_bind_parameter(index, int),
+        }
+        .map_err(error)?;
+    }
+    Ok(())
+}
+
+fn execute(conn: &Connection, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(error)?;
+    bind(&mut stmt, params)?;
+    Ok(stmt.raw_execute().map_err(error)? as u64)
+}
+
+fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Param<'_>],
+    decode: Decode<T>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(error)?;
+    bind(&mut stmt, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(error)? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
+}
