@@ -106,13 +106,21 @@ impl From<Option<i64>> for Param<'_> {
     }
 }
 
-/// `params![a, b]`: the values for `$1`, `$2`.
+/// `params![a, b]`: the values for `$1`, `$2` (a `Vec`, for statement lists).
 macro_rules! params {
     ($($value:expr),* $(,)?) => {
         vec![$($crate::store::Param::from($value)),*]
     };
 }
 use params;
+
+/// `args![a, b]`: the values for `$1`, `$2` (an array, for one query).
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        [$($crate::store::Param::from($value)),*]
+    };
+}
+use args;
 
 /// `clients` row.
 #[derive(Debug, Clone)]
@@ -579,7 +587,7 @@ impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.fetch_optional(
             "SELECT value FROM settings WHERE key = $1",
-            &params![key],
+            &args![key],
             |r| r.text("value"),
         )
         .await
@@ -600,7 +608,7 @@ impl Store {
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM clients WHERE id = $1",
-            &params![id],
+            &args![id],
             rows::client,
         )
         .await
@@ -610,7 +618,7 @@ impl Store {
     pub async fn sign_up(&self, id: &str) -> Result<Option<SignUpRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM sign_ups WHERE id = $1",
-            &params![id],
+            &args![id],
             rows::sign_up,
         )
         .await
@@ -620,7 +628,7 @@ impl Store {
     pub async fn sign_in(&self, id: &str) -> Result<Option<SignInRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM sign_ins WHERE id = $1",
-            &params![id],
+            &args![id],
             rows::sign_in,
         )
         .await
@@ -630,7 +638,7 @@ impl Store {
     pub async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM sessions WHERE id = $1",
-            &params![id],
+            &args![id],
             rows::session,
         )
         .await
@@ -644,7 +652,7 @@ impl Store {
     ) -> Result<Vec<SessionRow>, StoreError> {
         self.fetch(
             "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
-            &params![client_id, status.as_str()],
+            &args![client_id, status.as_str()],
             rows::session,
         )
         .await
@@ -652,12 +660,8 @@ impl Store {
 
     /// A user by id.
     pub async fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        self.fetch_optional(
-            "SELECT * FROM users WHERE id = $1",
-            &params![id],
-            rows::user,
-        )
-        .await
+        self.fetch_optional("SELECT * FROM users WHERE id = $1", &args![id], rows::user)
+            .await
     }
 
     /// A user and its identifications (oldest first) in one query.
@@ -672,7 +676,7 @@ impl Store {
                  i.id AS i_id, i.kind, i.value, i.strategy, i.created_at AS i_created_at \
                  FROM users u LEFT JOIN identifications i ON i.user_id = u.id \
                  WHERE u.id = $1 ORDER BY i.created_at, i.id",
-                &params![id],
+                &args![id],
                 rows::user_and_ident,
             )
             .await?;
@@ -691,7 +695,7 @@ impl Store {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM users WHERE username = $1",
-            &params![username],
+            &args![username],
             rows::user,
         )
         .await
@@ -701,7 +705,7 @@ impl Store {
     pub async fn user_idents(&self, user_id: &str) -> Result<Vec<IdentRow>, StoreError> {
         self.fetch(
             "SELECT * FROM identifications WHERE user_id = $1 ORDER BY created_at, id",
-            &params![user_id],
+            &args![user_id],
             rows::ident,
         )
         .await
@@ -715,7 +719,7 @@ impl Store {
     ) -> Result<Option<IdentRow>, StoreError> {
         self.fetch_optional(
             "SELECT * FROM identifications WHERE kind = $1 AND value = $2",
-            &params![kind, value],
+            &args![kind, value],
             rows::ident,
         )
         .await
@@ -745,7 +749,7 @@ impl Store {
     ) -> Result<Vec<(String, String, String)>, StoreError> {
         self.fetch(
             "SELECT kid, pem, jwk FROM signing_keys ORDER BY created_at DESC, kid LIMIT $1",
-            &params![limit],
+            &args![limit],
             |r| Ok((r.text("kid")?, r.text("pem")?, r.text("jwk")?)),
         )
         .await
@@ -756,7 +760,7 @@ impl Store {
         Ok(self
             .fetch_optional(
                 "SELECT locked_until FROM lockouts WHERE identifier = $1",
-                &params![identifier],
+                &args![identifier],
                 |r| r.opt_int("locked_until"),
             )
             .await?
@@ -826,7 +830,7 @@ impl Store {
     pub async fn count_sends(&self, identifier: &str) -> Result<i64, StoreError> {
         self.count(
             "SELECT COUNT(*) AS n FROM code_sends WHERE identifier = $1",
-            &params![identifier],
+            &args![identifier],
         )
         .await
     }

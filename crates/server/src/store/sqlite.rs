@@ -146,7 +146,7 @@ impl Sqlite {
                         IfNoRow::Stale => return Err(StoreError::Stale),
                         IfNoRow::BudgetSpent { bucket, at } => {
                             let oldest =
-                                query(conn, OLDEST_SEND, &super::params![&bucket.key], |r| {
+                                query(conn, OLDEST_SEND, &super::args![&bucket.key], |r| {
                                     r.opt_int("oldest")
                                 })?;
                             return Err(changes::budget_spent(
