@@ -7,6 +7,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: a request allocates many small short-lived values, and
+/// glibc's per-thread arenas spent ~9% of the server's cycles under load (perf), growing and
+/// trimming with `mprotect` calls. Built with `no_thp`: with transparent huge pages its arenas
+/// added ~10 MiB of RSS for no speed. Bench: sign-up 1067 -> 1169 flows/s, CPU per flow
+/// 1.1 -> 0.93 ms; peak RSS 27 -> 29 MiB.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The onetime OTP server: a Clerk Frontend API subset for sign-up and sign-in with one-time
 /// codes sent by SMS or email.
 #[derive(Debug, Parser)]
