@@ -53,6 +53,10 @@ pub enum StoreError {
     /// A stored value this version cannot read (or a value it cannot store).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
+    /// The transaction that held these changes was rolled back as a whole (SQLite's group
+    /// commit: another request's failure took it down, or the commit itself failed).
+    #[error("transaction aborted: {0}")]
+    Aborted(String),
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(rusqlite::Error),
@@ -544,7 +548,7 @@ impl Store {
     /// [`StoreError::Stale`] (and writes nothing) when a versioned row changed since it was read.
     pub async fn apply(&self, changes: Vec<Change>) -> Result<(), StoreError> {
         match &self.db {
-            Db::Sqlite(db) => db.apply(&changes).await,
+            Db::Sqlite(db) => db.apply(changes).await,
             Db::Postgres(pool) => postgres::apply(pool, &changes).await,
         }
     }
