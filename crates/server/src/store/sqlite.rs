@@ -455,3 +455,96 @@ fn query<T>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClientRow, Store};
+
+    fn client(id: &str, version: i64) -> Change {
+        Change::Client(ClientRow {
+            id: id.into(),
+            token: "t".into(),
+            sign_in_id: None,
+            sign_up_id: None,
+            last_active_session_id: None,
+            last_authentication_strategy: None,
+            created_at: 1,
+            updated_at: 1,
+            version,
+        })
+    }
+
+    async fn open() -> (Sqlite, Store) {
+        let dir = std::env::temp_dir().join("onetime-server-tests");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.db", crate::crypto::new_id("batch")));
+        let options = DatabaseOptions::new(format!("sqlite://{}", path.display()));
+        let store = Store::connect(&options).await.unwrap();
+        (Sqlite::open(&options).await.unwrap(), store)
+    }
+
+    fn job(
+        changes: Vec<Change>,
+    ) -> (
+        Pending,
+        tokio::sync::oneshot::Receiver<Result<(), StoreError>>,
+    ) {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        (Pending { changes, done }, outcome)
+    }
+
+    /// One transaction for four requests: the stale one and the conflicting one undo only
+    /// their own changes; a request whose caller went away is not applied at all.
+    #[tokio::test]
+    async fn a_failed_request_in_a_batch_undoes_only_its_own_changes() {
+        let (db, store) = open().await;
+        db.apply(vec![client("client_old", 0)]).await.unwrap();
+        let (a, a_out) = job(vec![client("client_a", 0)]);
+        // Stale: the row is at version 1. Its first change (a new client) must go too.
+        let (b, b_out) = job(vec![client("client_b", 0), client("client_old", 7)]);
+        let (c, c_out) = job(vec![client("client_c", 0)]);
+        let (d, d_out) = job(vec![client("client_d", 0), client("client_a", 0)]);
+        let (gone, gone_out) = job(vec![client("client_gone", 0)]);
+        drop(gone_out);
+        let mut conn = db.writer.lock().await;
+        commit_batch(&mut conn, vec![a, b, gone, c, d]).await;
+        drop(conn);
+        assert!(a_out.await.unwrap().is_ok());
+        assert!(matches!(b_out.await.unwrap(), Err(StoreError::Stale)));
+        assert!(c_out.await.unwrap().is_ok());
+        assert!(matches!(d_out.await.unwrap(), Err(StoreError::Conflict(_))));
+        for (id, stored) in [
+            ("client_old", true),
+            ("client_a", true),
+            ("client_b", false),
+            ("client_c", true),
+            ("client_d", false),
+            ("client_gone", false),
+        ] {
+            assert_eq!(store.client(id).await.unwrap().is_some(), stored, "{id}");
+        }
+        assert_eq!(
+            store.client("client_old").await.unwrap().unwrap().version,
+            1
+        );
+    }
+
+    /// Many requests at once on two threads: every one is answered, and an answer of success
+    /// means the row is stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_requests_are_all_committed_and_answered() {
+        let (db, store) = open().await;
+        let db = std::sync::Arc::new(db);
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move { db.apply(vec![client(&format!("client_{i}"), 0)]).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(store.count_rows("clients").await.unwrap(), 200);
+    }
+}
