@@ -473,38 +473,78 @@ pub struct Store {
     locks: KeyedLocks,
 }
 
-/// Held for the whole read-modify-write of a mutating request.
-pub type WriteGuard = tokio::sync::OwnedMutexGuard<()>;
+type LockMap = std::collections::HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>;
 
-/// In-process mutexes by key (client id). Entries are dropped once unused. Only an optimisation:
-/// requests of one client on one instance queue instead of retrying; the guarantees come from
-/// the database (see the module docs).
+/// In-process mutexes by key (client id). An entry lives while someone holds or waits for its
+/// mutex. Only an optimisation: requests of one client on one instance queue instead of
+/// retrying; the guarantees come from the database (see the module docs).
 #[derive(Debug, Clone, Default)]
-struct KeyedLocks(
-    std::sync::Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>,
-        >,
-    >,
-);
+struct KeyedLocks(Arc<std::sync::Mutex<LockMap>>);
+
+/// Held for the whole read-modify-write of a mutating request.
+#[derive(Debug)]
+pub struct WriteGuard {
+    _held: tokio::sync::OwnedMutexGuard<()>,
+    key: String,
+    locks: KeyedLocks,
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        let mut map = self.locks.0.lock().unwrap_or_else(|e| e.into_inner());
+        // The map holds only weak references: a strong count of one is this guard, so nobody
+        // waits for the mutex and the entry can go (a new locker needs the map lock we hold).
+        if map.get(&self.key).is_some_and(|m| m.strong_count() <= 1) {
+            map.remove(&self.key);
+        }
+    }
+}
 
 impl KeyedLocks {
     async fn lock(&self, key: &str) -> WriteGuard {
         let m = {
             let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            if map.len() > 1024 {
-                map.retain(|_, w| w.strong_count() > 0);
-            }
             match map.get(key).and_then(std::sync::Weak::upgrade) {
                 Some(m) => m,
                 None => {
-                    let m = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-                    map.insert(key.to_owned(), std::sync::Arc::downgrade(&m));
+                    let m = Arc::new(tokio::sync::Mutex::new(()));
+                    map.insert(key.to_owned(), Arc::downgrade(&m));
                     m
                 }
             }
         };
-        m.lock_owned().await
+        WriteGuard {
+            _held: m.lock_owned().await,
+            key: key.to_owned(),
+            locks: self.clone(),
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyedLocks;
+
+    #[tokio::test]
+    async fn a_client_lock_is_forgotten_when_the_last_holder_lets_go() {
+        let locks = KeyedLocks::default();
+        let first = locks.lock("client_1").await;
+        let other = locks.lock("client_2").await;
+        let waiting = tokio::spawn({
+            let locks = locks.clone();
+            async move { drop(locks.lock("client_1").await) }
+        });
+        tokio::task::yield_now().await;
+        drop(first); // the waiter still needs the entry
+        waiting.await.unwrap();
+        assert_eq!(locks.len(), 1);
+        drop(other);
+        assert_eq!(locks.len(), 0);
     }
 }
 
