@@ -526,28 +526,6 @@ impl KeyedLocks {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::KeyedLocks;
-
-    #[tokio::test]
-    async fn a_client_lock_is_forgotten_when_the_last_holder_lets_go() {
-        let locks = KeyedLocks::default();
-        let first = locks.lock("client_1").await;
-        let other = locks.lock("client_2").await;
-        let waiting = tokio::spawn({
-            let locks = locks.clone();
-            async move { drop(locks.lock("client_1").await) }
-        });
-        tokio::task::yield_now().await;
-        drop(first); // the waiter still needs the entry
-        waiting.await.unwrap();
-        assert_eq!(locks.len(), 1);
-        drop(other);
-        assert_eq!(locks.len(), 0);
-    }
-}
-
 /// Decodes one result row.
 type Decode<T> = fn(&dyn Columns) -> Result<T, StoreError>;
 
@@ -884,5 +862,27 @@ impl Store {
             .fetch_optional(sql, params, |r| r.int("n"))
             .await?
             .unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyedLocks;
+
+    #[tokio::test]
+    async fn a_client_lock_is_forgotten_when_the_last_holder_lets_go() {
+        let locks = KeyedLocks::default();
+        let first = locks.lock("client_1").await;
+        let other = locks.lock("client_2").await;
+        let waiting = tokio::spawn({
+            let locks = locks.clone();
+            async move { drop(locks.lock("client_1").await) }
+        });
+        tokio::task::yield_now().await;
+        drop(first); // the waiter still needs the entry
+        waiting.await.unwrap();
+        assert_eq!(locks.len(), 1);
+        drop(other);
+        assert_eq!(locks.len(), 0);
     }
 }
