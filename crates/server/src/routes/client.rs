@@ -17,7 +17,17 @@ fn empty() -> Response {
 /// The current client, or `{"response":null,"client":null}` (200) without one.
 pub async fn get(State(app): State<App>, ctx: Ctx) -> Result<Response> {
     match load_client(&app, &ctx).await? {
-        Some(c) => envelope(&app, &ctx, Resource::Client, Some(&c), false).await,
+        Some(c) => {
+            envelope(
+                &app,
+                &ctx,
+                Resource::Client,
+                Some(&c),
+                false,
+                &super::Fresh::default(),
+            )
+            .await
+        }
         None => Ok(empty()),
     }
 }

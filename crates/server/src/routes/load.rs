@@ -92,6 +92,8 @@ pub struct Known<'a> {
     pub sign_in: Option<&'a SignInView>,
     /// A user loaded for this answer already.
     pub user: Option<&'a UserView>,
+    /// The client's sessions with status active, as of the caller's commit.
+    pub sessions: Option<&'a [SessionRow]>,
 }
 
 /// A client with its active sessions and the sign-in and sign-up in progress.
@@ -107,11 +109,15 @@ pub async fn client(
     // always updates the client (its cookie token changes): it has no sessions to look for.
     let may_have_sessions = client.version != 1;
     if may_have_sessions {
-        for s in app
-            .store
-            .client_sessions(&client.id, SessionStatus::Active)
-            .await?
-        {
+        let rows = match known.sessions {
+            Some(rows) => rows.to_vec(),
+            None => {
+                app.store
+                    .client_sessions(&client.id, SessionStatus::Active)
+                    .await?
+            }
+        };
+        for s in rows {
             if s.is_active(now) {
                 sessions.push(session(app, s, origin, known).await?);
             }

@@ -173,6 +173,42 @@ pub enum Resource {
     Client,
 }
 
+/// Rows a request's own commit wrote that its answer shows: used instead of reading them back.
+#[derive(Debug, Default)]
+pub struct Fresh {
+    /// The client's sessions with status active after the commit (`None`: not known).
+    pub sessions: Option<Vec<SessionRow>>,
+    /// The user the commit created.
+    pub user: Option<render::UserView>,
+}
+
+/// What a mutation answers with: its resource, the client as committed, and what it knows.
+pub struct Answer {
+    resource: Resource,
+    client: ClientRow,
+    fresh: Fresh,
+}
+
+impl From<(Resource, ClientRow)> for Answer {
+    fn from((resource, client): (Resource, ClientRow)) -> Self {
+        Self {
+            resource,
+            client,
+            fresh: Fresh::default(),
+        }
+    }
+}
+
+impl From<(Resource, ClientRow, Fresh)> for Answer {
+    fn from((resource, client, fresh): (Resource, ClientRow, Fresh)) -> Self {
+        Self {
+            resource,
+            client,
+            fresh,
+        }
+    }
+}
+
 /// Loads the request's client (None when there is no valid cookie, the client was deleted, or
 /// the cookie's token is not the client's current one: a cookie from before a sign-in).
 pub async fn load_client(app: &App, ctx: &Ctx) -> Result<Option<ClientRow>> {
@@ -212,6 +248,7 @@ pub async fn envelope(
     resource: Resource,
     client: Option<&ClientRow>,
     set_cookie: bool,
+    fresh: &Fresh,
 ) -> Result<Response> {
     let now = app.now();
     let origin = ctx.origin.as_deref();
@@ -229,7 +266,8 @@ pub async fn envelope(
             _ => None,
         },
         sign_in: sign_in.as_ref(),
-        user: user.as_ref(),
+        user: user.as_ref().or(fresh.user.as_ref()),
+        sessions: fresh.sessions.as_deref(),
     };
     let client_json = match client {
         Some(c) => Some(render::client(
@@ -239,24 +277,35 @@ pub async fn envelope(
         )),
         None => None,
     };
-    let response = match &resource {
-        Resource::SignUp(su) => serde_json::to_value(render::sign_up(&app.config, now, su)),
+    // Serialised straight from the typed shapes (no `serde_json::Value` tree in between).
+    let mut resp = match &resource {
+        Resource::SignUp(su) => axum::Json(p::Envelope {
+            response: Some(render::sign_up(&app.config, now, su)),
+            client: client_json,
+        })
+        .into_response(),
         Resource::SignIn(_) => match &sign_in {
-            Some(view) => serde_json::to_value(render::sign_in(&app.config, now, view)),
+            Some(view) => axum::Json(p::Envelope {
+                response: Some(render::sign_in(&app.config, now, view)),
+                client: client_json,
+            })
+            .into_response(),
             None => unreachable!("built above for a sign-in"),
         },
         Resource::Session(s) => {
             let view = load::session(app, s.clone(), origin, known).await?;
-            serde_json::to_value(render::session(now, &view))
+            axum::Json(p::Envelope {
+                response: Some(render::session(now, &view)),
+                client: client_json,
+            })
+            .into_response()
         }
-        Resource::Client => serde_json::to_value(&client_json),
-    }
-    .map_err(anyhow::Error::from)?;
-    let body = p::Envelope {
-        response: Some(response).filter(|v| !v.is_null()),
-        client: client_json,
+        Resource::Client => axum::Json(p::Envelope {
+            response: client_json.clone(),
+            client: client_json,
+        })
+        .into_response(),
     };
-    let mut resp = axum::Json(body).into_response();
     if set_cookie
         && let Some(c) = client
         && let Some(v) = cookie::set(app, ctx, &c.id, &c.token)
@@ -268,9 +317,13 @@ pub async fn envelope(
 
 /// Finishes a mutation: on success renders the envelope; on an API error attaches the current
 /// client (as stored now) so clerk-js can resync.
-pub async fn finish(app: &App, ctx: &Ctx, result: Result<(Resource, ClientRow)>) -> Response {
-    match result {
-        Ok((resource, client)) => match envelope(app, ctx, resource, Some(&client), true).await {
+pub async fn finish<A: Into<Answer>>(app: &App, ctx: &Ctx, result: Result<A>) -> Response {
+    match result.map(Into::into) {
+        Ok(Answer {
+            resource,
+            client,
+            fresh,
+        }) => match envelope(app, ctx, resource, Some(&client), true, &fresh).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
         },
@@ -359,10 +412,18 @@ pub fn clear_cookie(app: &App, ctx: &Ctx) -> Vec<HeaderValue> {
 }
 
 /// `session_exists` when single-session mode is on and the client has an active session.
-pub async fn ensure_no_active_session(app: &App, client: &ClientRow) -> Result<()> {
+/// Otherwise the client's sessions with status active (all past their lifetime) when it looked,
+/// for [`Fresh::sessions`]; `None` when it did not need to look (multi-session mode).
+pub async fn ensure_no_active_session(
+    app: &App,
+    client: &ClientRow,
+) -> Result<Option<Vec<SessionRow>>> {
     // A client not stored yet (version 0) has no sessions.
-    if !app.config.single_session_mode || client.version == 0 {
-        return Ok(());
+    if client.version == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    if !app.config.single_session_mode {
+        return Ok(None);
     }
     let now = app.now();
     let active = app
@@ -371,6 +432,6 @@ pub async fn ensure_no_active_session(app: &App, client: &ClientRow) -> Result<(
         .await?;
     match active.iter().find(|s| s.is_active(now)) {
         Some(s) => Err(AppError::session_exists(&s.id)),
-        None => Ok(()),
+        None => Ok(Some(active)),
     }
 }

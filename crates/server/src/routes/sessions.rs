@@ -22,7 +22,15 @@ async fn owned_session(app: &App, ctx: &Ctx, sid: &str) -> Result<(ClientRow, Se
 /// `GET /v1/client/sessions/{sid}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Result<Response> {
     let (c, s) = owned_session(&app, &ctx, &sid).await?;
-    envelope(&app, &ctx, Resource::Session(s), Some(&c), false).await
+    envelope(
+        &app,
+        &ctx,
+        Resource::Session(s),
+        Some(&c),
+        false,
+        &super::Fresh::default(),
+    )
+    .await
 }
 
 async fn set_status(

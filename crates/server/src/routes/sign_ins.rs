@@ -4,13 +4,13 @@
 use super::required_code;
 use super::retrying;
 use super::{
-    Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
+    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, envelope, finish,
     load_client, new_session, save_client,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
-use crate::store::{Change, ClientRow, IdentRow, SignInRow, VerifState};
+use crate::store::{Change, ClientRow, IdentRow, SessionRow, SignInRow, VerifState};
 use crate::{App, crypto, protection};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -293,7 +293,15 @@ async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignInRow)>
 /// `GET /v1/client/sign_ins/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, si) = owned(&app, &ctx, &id).await?;
-    envelope(&app, &ctx, Resource::SignIn(si), Some(&c), false).await
+    envelope(
+        &app,
+        &ctx,
+        Resource::SignIn(si),
+        Some(&c),
+        false,
+        &Fresh::default(),
+    )
+    .await
 }
 
 /// `POST /v1/client/sign_ins/{id}/prepare_first_factor`.
@@ -347,7 +355,7 @@ pub async fn attempt(
         if strategy.is_some_and(|s| s != state.strategy) {
             return Err(AppError::verification_strategy_invalid());
         }
-        ensure_no_active_session(&app, &client).await?;
+        let seen_sessions = ensure_no_active_session(&app, &client).await?;
         // Locked: refused before the code is judged, even the right one.
         protection::ensure_not_locked(&app, &state.target).await?;
         let outcome = otp::attempt(&app, &si.id, FIRST_FACTOR, &mut state, &code);
@@ -365,6 +373,16 @@ pub async fn attempt(
             .ok_or_else(|| AppError::client_state_invalid("attempt first factor"))?;
         let session = new_session(&app, &mut client, &user_id);
         let session_id = session.id.clone();
+        let fresh = Fresh {
+            sessions: seen_sessions.map(|mut rows| {
+                rows.push(SessionRow {
+                    version: 1,
+                    ..session.clone()
+                });
+                rows
+            }),
+            user: None,
+        };
         let mut changes = vec![
             Change::Session(session),
             Change::UserSignedIn { user_id, at: now },
@@ -375,7 +393,7 @@ pub async fn attempt(
         client.last_active_session_id = Some(session_id);
         client.last_authentication_strategy = Some(strategy_used);
         persist(&app, &mut si, &mut client, changes).await?;
-        Ok((Resource::SignIn(si), client))
+        Ok((Resource::SignIn(si), client, fresh))
     });
     finish(&app, &ctx, r).await
 }

@@ -3,13 +3,16 @@
 use super::required_code;
 use super::retrying;
 use super::{
-    Ctx, FapiForm, Resource, client_or_new, ensure_no_active_session, envelope, finish,
+    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, envelope, finish,
     load_client, new_session, save_client,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
-use crate::store::{Change, ClientRow, IdentRow, SignUpRow, SignUpVerifs, StoreError, UserRow};
+use crate::render::UserView;
+use crate::store::{
+    Change, ClientRow, IdentRow, SessionRow, SignUpRow, SignUpVerifs, StoreError, UserRow,
+};
 use crate::{App, crypto, protection};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -49,8 +52,8 @@ pub async fn create(
         };
         apply_fields(&app, &mut su, &form).await?;
         client.sign_up_id = Some(su.id.clone());
-        commit(&app, &mut su, &mut client, Vec::new()).await?;
-        Ok((Resource::SignUp(su), client))
+        let fresh = commit(&app, &mut su, &mut client, Vec::new()).await?;
+        Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
 }
@@ -75,7 +78,15 @@ fn ensure_open(app: &App, su: &SignUpRow, action: &str) -> Result<()> {
 /// `GET /v1/client/sign_ups/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, su) = owned(&app, &ctx, &id).await?;
-    envelope(&app, &ctx, Resource::SignUp(su), Some(&c), false).await
+    envelope(
+        &app,
+        &ctx,
+        Resource::SignUp(su),
+        Some(&c),
+        false,
+        &Fresh::default(),
+    )
+    .await
 }
 
 /// `PATCH /v1/client/sign_ups/{id}` (or `POST ?_method=PATCH`).
@@ -90,8 +101,8 @@ pub async fn update(
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&app, &su, "update sign up")?;
         apply_fields(&app, &mut su, &form).await?;
-        commit(&app, &mut su, &mut client, Vec::new()).await?;
-        Ok((Resource::SignUp(su), client))
+        let fresh = commit(&app, &mut su, &mut client, Vec::new()).await?;
+        Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
 }
@@ -185,7 +196,7 @@ async fn commit(
     su: &mut SignUpRow,
     client: &mut ClientRow,
     mut changes: Vec<Change>,
-) -> Result<()> {
+) -> Result<Fresh> {
     let now = app.now();
     su.updated_at = now;
     if su.status != p::SignUpStatus::Complete {
@@ -200,7 +211,7 @@ async fn commit(
         app.store.apply(changes).await?;
         su.version += 1;
         client.version += 1;
-        return Ok(());
+        return Ok(Fresh::default());
     }
     let base = {
         let mut b = changes.clone();
@@ -209,9 +220,9 @@ async fn commit(
         save_client(app, &mut c, &mut b);
         b
     };
-    ensure_no_active_session(app, client).await?;
+    let seen_sessions = ensure_no_active_session(app, client).await?;
     let user_id = crypto::new_id("user");
-    changes.push(Change::NewUser(UserRow {
+    let user = UserRow {
         id: user_id.clone(),
         username: su.username.clone(),
         first_name: su.first_name.clone(),
@@ -219,7 +230,9 @@ async fn commit(
         last_sign_in_at: Some(now),
         created_at: now,
         updated_at: now,
-    }));
+    };
+    changes.push(Change::NewUser(user.clone()));
+    let mut idents = Vec::new();
     let mut strategy = None;
     for (kind, value, strat) in [
         (
@@ -235,19 +248,33 @@ async fn commit(
     ] {
         if let Some(v) = value {
             strategy.get_or_insert(strat);
-            changes.push(Change::NewIdent(IdentRow {
+            let ident = IdentRow {
                 id: crypto::new_id("idn"),
                 user_id: user_id.clone(),
                 kind: kind.into(),
                 value: v.clone(),
                 strategy: strat.into(),
                 created_at: now,
-            }));
+            };
+            changes.push(Change::NewIdent(ident.clone()));
+            idents.push(ident);
         }
     }
     let mut new_client = client.clone();
     let session = new_session(app, &mut new_client, &user_id);
     let session_id = session.id.clone();
+    // As the store lists them: oldest first, then by id.
+    idents.sort_by(|a, b| a.id.cmp(&b.id));
+    let fresh = Fresh {
+        sessions: seen_sessions.map(|mut rows| {
+            rows.push(SessionRow {
+                version: 1,
+                ..session.clone()
+            });
+            rows
+        }),
+        user: Some(UserView { user, idents }),
+    };
     changes.push(Change::Session(session));
     let mut done = su.clone();
     done.status = p::SignUpStatus::Complete;
@@ -272,7 +299,7 @@ async fn commit(
     }
     su.version += 1;
     client.version += 1;
-    Ok(())
+    Ok(fresh)
 }
 
 async fn conflict_param(app: &App, su: &SignUpRow) -> &'static str {
@@ -409,9 +436,9 @@ pub async fn attempt(
         let outcome = otp::attempt(&app, &owner, field, &mut state, &code);
         let counted = otp::failure_count_change(&app, &state, &outcome);
         *state_slot = Some(state);
-        commit(&app, &mut su, &mut client, counted.into_iter().collect()).await?;
+        let fresh = commit(&app, &mut su, &mut client, counted.into_iter().collect()).await?;
         outcome?;
-        Ok((Resource::SignUp(su), client))
+        Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
 }

@@ -71,6 +71,10 @@ async fn phone_sign_in_right_after_sign_up() {
     assert_eq!(r.body["client"]["last_active_session_id"], sid);
     assert_eq!(r.body["client"]["sessions"][0]["user"]["id"], user_id);
     assert_eq!(r.body["client"]["sessions"].as_array().unwrap().len(), 1);
+    // The answer shows the sessions the attempt itself wrote, without reading them back: they
+    // must be what the store holds.
+    let stored = app.get(&c, "/v1/client").await;
+    assert_eq!(stored.body["response"], r.body["client"]);
 }
 
 both_backends!(email_sign_in);

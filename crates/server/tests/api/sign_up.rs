@@ -136,6 +136,10 @@ async fn email_sign_up() {
         user["email_addresses"][0]["email_address"],
         "jane@example.com"
     );
+    // The answer shows the user and session the attempt itself wrote, without reading them
+    // back: they must be what the store holds.
+    let stored = app.get(&c, "/v1/client").await;
+    assert_eq!(stored.body["response"], r.body["client"]);
 
     // +clerk_test addresses accept 424242 in dev mode.
     let c2 = browser();
