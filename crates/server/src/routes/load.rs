@@ -45,18 +45,25 @@ pub async fn session(
 /// unknown identifier gets a decoy (one identification, no names), and names are never shown
 /// before the code: they would tell a real account apart.
 pub async fn sign_in(app: &App, sign_in: SignInRow) -> Result<SignInView> {
-    Ok(sign_in_and_user(app, sign_in).await?.0)
+    Ok(sign_in_and_user(app, sign_in, None).await?.0)
 }
 
 /// [`sign_in`], and the user it signs in as loaded for it (to be reused by the session view).
+/// `known` is the user as the caller already loaded it, if it did.
 pub async fn sign_in_and_user(
     app: &App,
     sign_in: SignInRow,
+    known: Option<&UserView>,
 ) -> Result<(SignInView, Option<UserView>)> {
     let hide = app.config.protection.enumeration_protection;
+    let found = match (&sign_in.user_id, known) {
+        (Some(uid), Some(view)) if view.user.id == *uid => Some(view.clone()),
+        (Some(uid), _) => user(app, uid).await?,
+        (None, _) => None,
+    };
     let mut loaded = None;
     let (factor_idents, user_names) = match (&sign_in.user_id, &sign_in.identifier) {
-        (Some(uid), _) => match user(app, uid).await? {
+        (Some(_), _) => match found {
             Some(view) => {
                 let names = if hide {
                     (None, None)

@@ -255,7 +255,7 @@ pub async fn envelope(
     // The resource's sign-in view is built once and shared with the client view.
     let (sign_in, user) = match &resource {
         Resource::SignIn(si) => {
-            let (view, user) = load::sign_in_and_user(app, si.clone()).await?;
+            let (view, user) = load::sign_in_and_user(app, si.clone(), fresh.user.as_ref()).await?;
             (Some(view), user)
         }
         _ => (None, None),

@@ -10,6 +10,7 @@ use super::{
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
+use crate::render::UserView;
 use crate::store::{Change, ClientRow, IdentRow, SessionRow, SignInRow, VerifState};
 use crate::{App, crypto, protection};
 use axum::extract::{Path, State};
@@ -93,7 +94,7 @@ async fn pick_ident(
     si: &SignInRow,
     strategy: &str,
     requested: Option<&str>,
-) -> Result<IdentRow> {
+) -> Result<(IdentRow, Option<UserView>)> {
     let (kind, allowed) = if strategy == strategies::PHONE_CODE {
         (
             fields::PHONE_NUMBER,
@@ -108,11 +109,18 @@ async fn pick_ident(
     if !allowed {
         return Err(AppError::strategy_for_user_invalid());
     }
-    let idents: Vec<IdentRow> = match (&si.user_id, &si.identifier) {
-        (Some(user_id), _) => app.store.user_idents(user_id).await?,
+    // The whole user (one query): the answer shows it too.
+    let user = match &si.user_id {
+        Some(user_id) => super::load::user(app, user_id).await?,
+        None => None,
+    };
+    let idents: Vec<IdentRow> = match (&si.user_id, &user, &si.identifier) {
+        (Some(_), Some(view), _) => view.idents.clone(),
+        // The user is gone.
+        (Some(_), None, _) => Vec::new(),
         // A decoy (enumeration protection): the one identification it seems to have.
-        (None, Some(identifier)) => vec![protection::decoy_ident(app, identifier)],
-        (None, None) => return Err(AppError::client_state_invalid("prepare first factor")),
+        (None, _, Some(identifier)) => vec![protection::decoy_ident(app, identifier)],
+        (None, _, None) => return Err(AppError::client_state_invalid("prepare first factor")),
     }
     .into_iter()
     .filter(|i| i.kind == kind)
@@ -129,7 +137,7 @@ async fn pick_ident(
             }
         }
     };
-    found.ok_or_else(AppError::strategy_for_user_invalid)
+    Ok((found.ok_or_else(AppError::strategy_for_user_invalid)?, user))
 }
 
 /// Puts a new first-factor code into `si` (state kept across prepares: attempts are not reset);
@@ -140,8 +148,8 @@ async fn prepare_factor(
     si: &mut SignInRow,
     strategy: &'static str,
     requested: Option<&str>,
-) -> Result<otp::Prepared> {
-    let ident = pick_ident(app, si, strategy, requested).await?;
+) -> Result<(otp::Prepared, Option<UserView>)> {
+    let (ident, user) = pick_ident(app, si, strategy, requested).await?;
     let mut state = si.first_factor.clone().unwrap_or_default();
     let target = Target {
         owner: &si.id,
@@ -157,7 +165,7 @@ async fn prepare_factor(
     let prepared = otp::prepare(app, target, &mut state)?;
     state.ident_id = Some(ident.id);
     si.first_factor = Some(state);
-    Ok(prepared)
+    Ok((prepared, user))
 }
 
 /// Commits the sign-in and the client with `changes` in one transaction; afterwards both rows
@@ -262,11 +270,13 @@ pub async fn create(
             version: 0,
         };
         client.sign_in_id = Some(si.id.clone());
+        let mut fresh = Fresh::default();
         match strategy {
             Some(strategy) => match prepare_factor(&app, &ctx, &mut si, strategy, None).await {
-                Ok(prepared) => {
+                Ok((prepared, user)) => {
                     persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
                     deliver(&app, &mut si, &mut client, None, prepared).await?;
+                    fresh.user = user;
                 }
                 Err(e) => {
                     // The sign-in exists; only the send was refused (the client sees both).
@@ -276,7 +286,7 @@ pub async fn create(
             },
             None => persist(&app, &mut si, &mut client, Vec::new()).await?,
         }
-        Ok((Resource::SignIn(si), client))
+        Ok((Resource::SignIn(si), client, fresh))
     });
     finish(&app, &ctx, r).await
 }
@@ -325,10 +335,14 @@ pub async fn prepare(
             form.email_address_id.as_deref()
         };
         let before = si.first_factor.clone();
-        let prepared = prepare_factor(&app, &ctx, &mut si, strategy, requested).await?;
+        let (prepared, user) = prepare_factor(&app, &ctx, &mut si, strategy, requested).await?;
         persist(&app, &mut si, &mut client, prepared.changes.clone()).await?;
         deliver(&app, &mut si, &mut client, before, prepared).await?;
-        Ok((Resource::SignIn(si), client))
+        let fresh = Fresh {
+            sessions: None,
+            user,
+        };
+        Ok((Resource::SignIn(si), client, fresh))
     });
     finish(&app, &ctx, r).await
 }

@@ -206,12 +206,18 @@ async fn commit(
     let ready = su.status != p::SignUpStatus::Complete
         && su.fields(&app.config.identifiers, now).satisfied();
     if !ready {
+        // A client never updated since it was stored never had a session (making one always
+        // updates the client), and this commit makes none.
+        let never_signed_in = client.version <= 1;
         changes.push(Change::SignUp(su.clone()));
         save_client(app, client, &mut changes);
         app.store.apply(changes).await?;
         su.version += 1;
         client.version += 1;
-        return Ok(Fresh::default());
+        return Ok(Fresh {
+            sessions: never_signed_in.then(Vec::new),
+            user: None,
+        });
     }
     let base = {
         let mut b = changes.clone();
@@ -387,7 +393,7 @@ pub async fn prepare(
         let prepared = otp::prepare(&app, target, &mut state)?;
         let reserved_at = state.last_sent_at.unwrap_or_default();
         *state_slot = Some(state);
-        commit(&app, &mut su, &mut client, prepared.changes.clone()).await?;
+        let fresh = commit(&app, &mut su, &mut client, prepared.changes.clone()).await?;
         if let Some(message) = prepared.message
             && let Err(e) = otp::deliver(&app, &message).await
         {
@@ -400,7 +406,7 @@ pub async fn prepare(
             }
             return Err(e);
         }
-        Ok((Resource::SignUp(su), client))
+        Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
 }

@@ -55,6 +55,11 @@ async fn phone_sign_in_right_after_sign_up() {
     let v = &r.body["response"]["first_factor_verification"];
     assert_eq!(v["status"], "unverified");
     assert_eq!(v["strategy"], "phone_code");
+    // The answer reuses the user loaded to pick the phone: it must be what the store holds.
+    assert_eq!(
+        app.get(&c, "/v1/client").await.body["response"],
+        r.body["client"]
+    );
     let code = app.code_for(phone).await;
     let r = app
         .post(
