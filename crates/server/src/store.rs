@@ -680,12 +680,6 @@ impl Store {
         .await
     }
 
-    /// A user by id.
-    pub async fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        self.fetch_optional("SELECT * FROM users WHERE id = $1", &args![id], rows::user)
-            .await
-    }
-
     /// A user and its identifications (oldest first) in one query.
     pub async fn user_with_idents(
         &self,
@@ -719,16 +713,6 @@ impl Store {
             "SELECT * FROM users WHERE username = $1",
             &args![username],
             rows::user,
-        )
-        .await
-    }
-
-    /// Identifications of a user, oldest first.
-    pub async fn user_idents(&self, user_id: &str) -> Result<Vec<IdentRow>, StoreError> {
-        self.fetch(
-            "SELECT * FROM identifications WHERE user_id = $1 ORDER BY created_at, id",
-            &args![user_id],
-            rows::ident,
         )
         .await
     }

@@ -1,7 +1,7 @@
 //! `GET /v1/client` and `DELETE /v1/client`.
 
 use super::retrying;
-use super::{Ctx, Resource, clear_cookie, envelope, load_client};
+use super::{Ctx, Resource, clear_cookie, load_client, show};
 use crate::App;
 use crate::error::Result;
 use crate::store::Change;
@@ -17,17 +17,7 @@ fn empty() -> Response {
 /// The current client, or `{"response":null,"client":null}` (200) without one.
 pub async fn get(State(app): State<App>, ctx: Ctx) -> Result<Response> {
     match load_client(&app, &ctx).await? {
-        Some(c) => {
-            envelope(
-                &app,
-                &ctx,
-                Resource::Client,
-                Some(&c),
-                false,
-                &super::Fresh::default(),
-            )
-            .await
-        }
+        Some(c) => show(&app, &ctx, Resource::Client, &c).await,
         None => Ok(empty()),
     }
 }

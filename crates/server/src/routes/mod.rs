@@ -315,6 +315,16 @@ pub async fn envelope(
     Ok(resp)
 }
 
+/// Renders a read: the resource and its client as stored, without touching the cookie.
+pub async fn show(
+    app: &App,
+    ctx: &Ctx,
+    resource: Resource,
+    client: &ClientRow,
+) -> Result<Response> {
+    envelope(app, ctx, resource, Some(client), false, &Fresh::default()).await
+}
+
 /// Finishes a mutation: on success renders the envelope; on an API error attaches the current
 /// client (as stored now) so clerk-js can resync.
 pub async fn finish<A: Into<Answer>>(app: &App, ctx: &Ctx, result: Result<A>) -> Response {

@@ -1,7 +1,7 @@
 //! Sessions: get, touch, end, remove, tokens, sign-out, JWKS; the signed-in user (`/v1/me`).
 
 use super::retrying;
-use super::{Ctx, FapiForm, Resource, envelope, finish, load, load_client, save_client};
+use super::{Ctx, FapiForm, Resource, finish, load, load_client, save_client, show};
 use crate::error::{AppError, Result};
 use crate::store::{Change, ClientRow, SessionRow};
 use crate::{App, render};
@@ -22,15 +22,7 @@ async fn owned_session(app: &App, ctx: &Ctx, sid: &str) -> Result<(ClientRow, Se
 /// `GET /v1/client/sessions/{sid}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(sid): Path<String>) -> Result<Response> {
     let (c, s) = owned_session(&app, &ctx, &sid).await?;
-    envelope(
-        &app,
-        &ctx,
-        Resource::Session(s),
-        Some(&c),
-        false,
-        &super::Fresh::default(),
-    )
-    .await
+    show(&app, &ctx, Resource::Session(s), &c).await
 }
 
 async fn set_status(

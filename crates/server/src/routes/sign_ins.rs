@@ -4,8 +4,8 @@
 use super::required_code;
 use super::retrying;
 use super::{
-    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, envelope, finish,
-    load_client, new_session, save_client,
+    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, finish, load_client,
+    new_session, save_client, show,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
@@ -303,15 +303,7 @@ async fn owned(app: &App, ctx: &Ctx, id: &str) -> Result<(ClientRow, SignInRow)>
 /// `GET /v1/client/sign_ins/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, si) = owned(&app, &ctx, &id).await?;
-    envelope(
-        &app,
-        &ctx,
-        Resource::SignIn(si),
-        Some(&c),
-        false,
-        &Fresh::default(),
-    )
-    .await
+    show(&app, &ctx, Resource::SignIn(si), &c).await
 }
 
 /// `POST /v1/client/sign_ins/{id}/prepare_first_factor`.

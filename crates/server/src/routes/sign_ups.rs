@@ -3,8 +3,8 @@
 use super::required_code;
 use super::retrying;
 use super::{
-    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, envelope, finish,
-    load_client, new_session, save_client,
+    Ctx, FapiForm, Fresh, Resource, client_or_new, ensure_no_active_session, finish, load_client,
+    new_session, save_client, show,
 };
 use crate::domain::{EmailAddress, PhoneNumber, Username};
 use crate::error::{AppError, Result};
@@ -78,15 +78,7 @@ fn ensure_open(app: &App, su: &SignUpRow, action: &str) -> Result<()> {
 /// `GET /v1/client/sign_ups/{id}`.
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<String>) -> Result<Response> {
     let (c, su) = owned(&app, &ctx, &id).await?;
-    envelope(
-        &app,
-        &ctx,
-        Resource::SignUp(su),
-        Some(&c),
-        false,
-        &Fresh::default(),
-    )
-    .await
+    show(&app, &ctx, Resource::SignUp(su), &c).await
 }
 
 /// `PATCH /v1/client/sign_ups/{id}` (or `POST ?_method=PATCH`).
