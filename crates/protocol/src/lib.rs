@@ -42,6 +42,8 @@ pub mod objects {
     pub const PHONE_NUMBER: &str = "phone_number";
     /// [`crate::Verification`] of a one-time code.
     pub const VERIFICATION_OTP: &str = "verification_otp";
+    /// [`crate::SessionActivity`].
+    pub const SESSION_ACTIVITY: &str = "session_activity";
     /// [`crate::Environment`].
     pub const ENVIRONMENT: &str = "environment";
     /// [`crate::AuthConfig`].
@@ -375,6 +377,65 @@ pub struct Session {
     pub created_at: Millis,
     /// Last update (ms).
     pub updated_at: Millis,
+}
+
+/// One of the signed-in user's sessions as the account page lists them
+/// (`GET /v1/me/sessions/active`, clerk-js `SessionWithActivities`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionWithActivities {
+    /// Always `"session"`.
+    pub object: String,
+    /// `sess_…`.
+    pub id: String,
+    /// Status.
+    pub status: SessionStatus,
+    /// Absolute expiry (ms).
+    pub expire_at: Millis,
+    /// Inactivity expiry (ms).
+    pub abandon_at: Millis,
+    /// Last touch (ms).
+    pub last_active_at: Millis,
+    /// The device it was created on.
+    pub latest_activity: Option<SessionActivity>,
+    /// Always null (no impersonation).
+    pub actor: Option<Value>,
+}
+
+/// The device of a [`SessionWithActivities`], from the `User-Agent` it was created with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionActivity {
+    /// Always `"session_activity"`.
+    pub object: String,
+    /// The session's id.
+    pub id: String,
+    /// `Chrome`, `Firefox`, `Safari`, `Edge`, `Opera`, or null when unknown.
+    pub browser_name: Option<String>,
+    /// The browser's major version.
+    pub browser_version: Option<String>,
+    /// `Android`, `iPhone`, `iPad`, `Windows`, `Macintosh`, `Linux`, or null.
+    pub device_type: Option<String>,
+    /// The client address it signed in from.
+    pub ip_address: Option<String>,
+    /// Not known (no geolocation).
+    pub city: Option<String>,
+    /// Not known (no geolocation).
+    pub country: Option<String>,
+    /// A phone or tablet.
+    pub is_mobile: bool,
+}
+
+/// What a `DELETE` answers with: the object that is gone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeletedObject {
+    /// The deleted object's kind (`"user"`, ...).
+    pub object: String,
+    /// Its id.
+    pub id: String,
+    /// Always true.
+    pub deleted: bool,
 }
 
 /// Public data of a session's user.

@@ -282,6 +282,31 @@ pub fn session(now: i64, view: &SessionView) -> p::Session {
     }
 }
 
+/// A session as the account page's device list shows it, with the device it was created on.
+pub fn session_with_activities(now: i64, s: &SessionRow) -> p::SessionWithActivities {
+    let device = crate::domain::Device::from_user_agent(s.user_agent.as_deref().unwrap_or(""));
+    p::SessionWithActivities {
+        object: objects::SESSION.into(),
+        id: s.id.clone(),
+        status: s.effective_status(now),
+        expire_at: s.expire_at,
+        abandon_at: s.expire_at,
+        last_active_at: s.last_active_at,
+        latest_activity: Some(p::SessionActivity {
+            object: objects::SESSION_ACTIVITY.into(),
+            id: s.id.clone(),
+            browser_name: device.browser_name.map(str::to_owned),
+            browser_version: device.browser_version,
+            device_type: device.device_type.map(str::to_owned),
+            ip_address: s.ip_address.clone(),
+            city: None,
+            country: None,
+            is_mobile: device.is_mobile,
+        }),
+        actor: None,
+    }
+}
+
 /// The full client: active sessions, current sign-in and sign-up.
 pub fn client(config: &InstanceConfig, now: i64, view: &ClientView) -> p::Client {
     let c = &view.client;

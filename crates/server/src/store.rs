@@ -303,6 +303,10 @@ pub struct SessionRow {
     pub expire_at: i64,
     /// ms.
     pub last_active_at: i64,
+    /// The browser's `User-Agent` when the session was created (at most 512 characters).
+    pub user_agent: Option<String>,
+    /// The client address when the session was created.
+    pub ip_address: Option<String>,
     /// ms.
     pub created_at: i64,
     /// ms.
@@ -327,6 +331,9 @@ pub enum Change {
     Session(SessionRow),
     /// Insert a user (username uniqueness enforced).
     NewUser(UserRow),
+    /// Delete a user with its identifications (free to sign up again), sessions (every
+    /// device signed out at once) and unfinished sign-ins.
+    DeleteUser(String),
     /// Insert an identification (uniqueness enforced).
     NewIdent(IdentRow),
     /// Record a sign-in time.
@@ -675,6 +682,21 @@ impl Store {
         self.fetch(
             "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
             &args![client_id, status.as_str()],
+            rows::session,
+        )
+        .await
+    }
+
+    /// A user's sessions with the given status, newest first.
+    pub async fn user_sessions(
+        &self,
+        user_id: &str,
+        status: SessionStatus,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        self.fetch(
+            "SELECT * FROM sessions WHERE user_id = $1 AND status = $2 \
+             ORDER BY last_active_at DESC, id",
+            &args![user_id, status.as_str()],
             rows::session,
         )
         .await

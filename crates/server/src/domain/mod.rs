@@ -1,6 +1,7 @@
 //! The domain: newtypes for what comes in (parse, don't validate) and the rules that decide
 //! what a stored attempt or session means now (effective statuses, required fields, factors).
 
+mod device;
 mod email;
 mod otp;
 mod phone;
@@ -9,6 +10,7 @@ pub mod sign_in;
 pub mod sign_up;
 mod username;
 
+pub use device::Device;
 pub use email::EmailAddress;
 pub use otp::OtpCode;
 pub use phone::PhoneNumber;

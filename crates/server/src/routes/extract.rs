@@ -26,6 +26,8 @@ pub struct Ctx {
     /// The client's address (`protection::client_ip`: the peer, or behind trusted proxies
     /// their `X-Forwarded-For` entry).
     pub client_ip: Option<std::net::IpAddr>,
+    /// `User-Agent` (at most 512 characters), recorded with a new session for the device list.
+    pub user_agent: Option<String>,
 }
 
 impl FromRequestParts<App> for Ctx {
@@ -75,7 +77,13 @@ impl FromRequestParts<App> for Ctx {
                 return Err(resp);
             }
         };
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect());
         Ok(Self {
+            user_agent,
             client_id,
             client_token,
             https,

@@ -8,6 +8,7 @@ mod environment;
 mod extract;
 pub mod hardening;
 pub mod load;
+mod me;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
@@ -67,7 +68,9 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         .route("/v1/client/sessions/{sid}/remove", post(sessions::remove))
         .route("/v1/client/sessions/{sid}/tokens", post(sessions::tokens))
         .route("/.well-known/jwks.json", get(sessions::jwks))
-        .route("/v1/me", get(sessions::me))
+        .route("/v1/me", get(me::get).delete(me::delete))
+        .route("/v1/me/sessions/active", get(me::active_sessions))
+        .route("/v1/me/sessions/{sid}/revoke", post(me::revoke_session))
         .route("/v1/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -169,6 +172,10 @@ pub enum Resource {
     SignIn(SignInRow),
     /// A session.
     Session(SessionRow),
+    /// One of the signed-in user's sessions, with its device (`/v1/me/sessions`).
+    SessionWithDevice(SessionRow),
+    /// A user that was deleted (`deleted_object`).
+    DeletedUser(String),
     /// The client itself.
     Client,
 }
@@ -300,6 +307,20 @@ pub async fn envelope(
             })
             .into_response()
         }
+        Resource::SessionWithDevice(s) => axum::Json(p::Envelope {
+            response: Some(render::session_with_activities(now, s)),
+            client: client_json,
+        })
+        .into_response(),
+        Resource::DeletedUser(id) => axum::Json(p::Envelope {
+            response: Some(p::DeletedObject {
+                object: p::objects::USER.into(),
+                id: id.clone(),
+                deleted: true,
+            }),
+            client: client_json,
+        })
+        .into_response(),
         Resource::Client => axum::Json(p::Envelope {
             response: client_json.clone(),
             client: client_json,
@@ -381,9 +402,9 @@ pub async fn back_off(round: u64) {
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 
-/// A new active session of `user_id` on `client_id` (sign-in and sign-up both end here).
-/// The client gets a new cookie token with every new session (see [`cookie`]).
-pub fn new_session(app: &App, client: &mut ClientRow, user_id: &str) -> SessionRow {
+/// A new active session of `user_id` on `client_id` (sign-in and sign-up both end here), on the
+/// request's device. The client gets a new cookie token with every new session (see [`cookie`]).
+pub fn new_session(app: &App, ctx: &Ctx, client: &mut ClientRow, user_id: &str) -> SessionRow {
     client.token = crate::crypto::random_token(16);
     let client_id = client.id.as_str();
     let now = app.now();
@@ -396,6 +417,8 @@ pub fn new_session(app: &App, client: &mut ClientRow, user_id: &str) -> SessionR
         status: p::SessionStatus::Active,
         expire_at: now + lifetime_ms,
         last_active_at: now,
+        user_agent: ctx.user_agent.clone(),
+        ip_address: ctx.client_ip.map(|ip| ip.to_string()),
         created_at: now,
         updated_at: now,
         version: 0,

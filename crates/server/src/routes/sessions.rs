@@ -1,12 +1,12 @@
-//! Sessions: get, touch, end, remove, tokens, sign-out, JWKS; the signed-in user (`/v1/me`).
+//! Sessions: get, touch, end, remove, tokens, sign-out, JWKS.
 
 use super::retrying;
-use super::{Ctx, FapiForm, Resource, finish, load, load_client, save_client, show};
+use super::{Ctx, FapiForm, Resource, finish, load_client, save_client, show};
+use crate::App;
 use crate::error::{AppError, Result};
 use crate::store::{Change, ClientRow, SessionRow};
-use crate::{App, render};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use onetime_protocol as p;
 
@@ -129,48 +129,6 @@ pub async fn tokens(
         ctx.origin.as_deref(),
     )?)
     .into_response())
-}
-
-/// Query of `GET /v1/me`: clerk-js adds `_clerk_session_id` to every non-`/client` path.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct MeQuery {
-    #[serde(rename = "_clerk_session_id")]
-    session_id: Option<String>,
-}
-
-/// `GET /v1/me`: `{response: User, client}` for the session named by `_clerk_session_id`, else
-/// the client's last active one (clerk-js `User.reload()`, `clerk.user.reload()` in apps).
-/// Without an active session of this client: 401 `authentication_invalid`.
-pub async fn me(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> Result<Response> {
-    let client = load_client(&app, &ctx).await?;
-    let mut session = None;
-    if let Some(c) = &client {
-        let sid = q.session_id.or_else(|| c.last_active_session_id.clone());
-        if let Some(sid) = sid.filter(|s| !s.is_empty()) {
-            session = app
-                .store
-                .session(&sid)
-                .await?
-                .filter(|s| s.client_id == c.id && s.is_active(app.now()));
-        }
-    }
-    let (Some(c), Some(s)) = (client, session) else {
-        return Err(AppError::api(
-            axum::http::StatusCode::UNAUTHORIZED,
-            p::codes::AUTHENTICATION_INVALID,
-            "Invalid authentication",
-            "Unable to authenticate the request, you need to supply an active session",
-        ));
-    };
-    let user = load::user(&app, &s.user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
-    let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
-    let body = p::Envelope {
-        response: Some(render::user(&user)),
-        client: Some(render::client(&app.config, app.now(), &client)),
-    };
-    Ok(Json(body).into_response())
 }
 
 /// `GET /.well-known/jwks.json`: the current key and those it recently replaced (read from the

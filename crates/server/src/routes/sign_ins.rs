@@ -377,7 +377,7 @@ pub async fn attempt(
             .user_id
             .clone()
             .ok_or_else(|| AppError::client_state_invalid("attempt first factor"))?;
-        let session = new_session(&app, &mut client, &user_id);
+        let session = new_session(&app, &ctx, &mut client, &user_id);
         let session_id = session.id.clone();
         let fresh = Fresh {
             sessions: seen_sessions.map(|mut rows| {

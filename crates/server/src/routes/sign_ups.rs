@@ -52,7 +52,7 @@ pub async fn create(
         };
         apply_fields(&app, &mut su, &form).await?;
         client.sign_up_id = Some(su.id.clone());
-        let fresh = commit(&app, &mut su, &mut client, Vec::new()).await?;
+        let fresh = commit(&app, &ctx, &mut su, &mut client, Vec::new()).await?;
         Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
@@ -93,7 +93,7 @@ pub async fn update(
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&app, &su, "update sign up")?;
         apply_fields(&app, &mut su, &form).await?;
-        let fresh = commit(&app, &mut su, &mut client, Vec::new()).await?;
+        let fresh = commit(&app, &ctx, &mut su, &mut client, Vec::new()).await?;
         Ok((Resource::SignUp(su), client, fresh))
     });
     finish(&app, &ctx, r).await
@@ -185,6 +185,7 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
 /// their new versions, so the request may write them again.
 async fn commit(
     app: &App,
+    ctx: &Ctx,
     su: &mut SignUpRow,
     client: &mut ClientRow,
     mut changes: Vec<Change>,
@@ -259,7 +260,7 @@ async fn commit(
         }
     }
     let mut new_client = client.clone();
-    let session = new_session(app, &mut new_client, &user_id);
+    let session = new_session(app, ctx, &mut new_client, &user_id);
     let session_id = session.id.clone();
     // As the store lists them: oldest first, then by id.
     idents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -385,7 +386,7 @@ pub async fn prepare(
         let prepared = otp::prepare(&app, target, &mut state)?;
         let reserved_at = state.last_sent_at.unwrap_or_default();
         *state_slot = Some(state);
-        let fresh = commit(&app, &mut su, &mut client, prepared.changes.clone()).await?;
+        let fresh = commit(&app, &ctx, &mut su, &mut client, prepared.changes.clone()).await?;
         if let Some(message) = prepared.message
             && let Err(e) = otp::deliver(&app, &message).await
         {
@@ -393,7 +394,7 @@ pub async fn prepare(
             // so the user can try again at once.
             *slot(&mut su, strategy)?.2 = before;
             let undo = vec![otp::cancel_send(&prepared.reserved, reserved_at)];
-            if let Err(undo_error) = commit(&app, &mut su, &mut client, undo).await {
+            if let Err(undo_error) = commit(&app, &ctx, &mut su, &mut client, undo).await {
                 tracing::info!(sign_up = %su.id, error = %undo_error, "undoing a failed send lost a race");
             }
             return Err(e);
@@ -434,7 +435,14 @@ pub async fn attempt(
         let outcome = otp::attempt(&app, &owner, field, &mut state, &code);
         let counted = otp::failure_count_change(&app, &state, &outcome);
         *state_slot = Some(state);
-        let fresh = commit(&app, &mut su, &mut client, counted.into_iter().collect()).await?;
+        let fresh = commit(
+            &app,
+            &ctx,
+            &mut su,
+            &mut client,
+            counted.into_iter().collect(),
+        )
+        .await?;
         outcome?;
         Ok((Resource::SignUp(su), client, fresh))
     });

@@ -114,6 +114,18 @@ pub(super) fn steps(change: &Change) -> Result<Vec<Step<'_>>, StoreError> {
         Change::DeleteClient(id) => {
             vec![Step::new("DELETE FROM clients WHERE id = $1", params![id])]
         }
+        Change::DeleteUser(id) => vec![
+            Step::new("DELETE FROM sign_ins WHERE user_id = $1", params![id]),
+            Step::new("DELETE FROM sessions WHERE user_id = $1", params![id]),
+            Step::new(
+                "DELETE FROM identifications WHERE user_id = $1",
+                params![id],
+            ),
+            Step {
+                if_no_row: IfNoRow::Stale,
+                ..Step::new("DELETE FROM users WHERE id = $1", params![id])
+            },
+        ],
         Change::SignUp(s) => {
             let verifications = to_json(&s.verifications)?;
             vec![versioned(
@@ -208,8 +220,8 @@ pub(super) fn steps(change: &Change) -> Result<Vec<Step<'_>>, StoreError> {
             s.version,
             (
                 "INSERT INTO sessions (id, client_id, user_id, status, expire_at, \
-                 last_active_at, created_at, updated_at, version) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)",
+                 last_active_at, created_at, updated_at, version, user_agent, ip_address) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1,$9,$10)",
                 params![
                     &s.id,
                     &s.client_id,
@@ -219,6 +231,8 @@ pub(super) fn steps(change: &Change) -> Result<Vec<Step<'_>>, StoreError> {
                     s.last_active_at,
                     s.created_at,
                     s.updated_at,
+                    &s.user_agent,
+                    &s.ip_address,
                 ],
             ),
             (

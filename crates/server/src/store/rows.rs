@@ -94,6 +94,8 @@ pub(super) fn session(r: &dyn Columns) -> Result<SessionRow, StoreError> {
         status: r.text("status")?.into(),
         expire_at: r.int("expire_at")?,
         last_active_at: r.int("last_active_at")?,
+        user_agent: r.opt_text("user_agent")?,
+        ip_address: r.opt_text("ip_address")?,
         created_at: r.int("created_at")?,
         updated_at: r.int("updated_at")?,
         version: r.int("version")?,

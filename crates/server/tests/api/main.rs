@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 
+mod account;
 mod environment;
 mod malformed;
 mod sessions;

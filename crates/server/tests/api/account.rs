@@ -1,0 +1,223 @@
+//! The signed-in user's own account (`/v1/me`): devices, revoking one, deleting the account.
+
+use crate::helpers::{TestApp, spawn_app};
+
+const CHROME_ANDROID: &str = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+const FIREFOX_MAC: &str =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:133.0) Gecko/20100101 Firefox/133.0";
+
+fn device(user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent(user_agent)
+        .build()
+        .unwrap()
+}
+
+/// Signs an existing test number in on `c` (code 424242); the new session's id.
+async fn sign_in(app: &TestApp, c: &reqwest::Client, phone: &str) -> String {
+    let r = app
+        .post(
+            c,
+            "/v1/client/sign_ins",
+            &[("identifier", phone), ("strategy", "phone_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            c,
+            &format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id()),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn token_status(app: &TestApp, c: &reqwest::Client, sid: &str) -> u16 {
+    app.post(c, &format!("/v1/client/sessions/{sid}/tokens"), &[])
+        .await
+        .status
+}
+
+both_backends!(active_sessions_list_every_device_of_the_user_newest_first);
+async fn active_sessions_list_every_device_of_the_user_newest_first() {
+    let app = spawn_app().await;
+    let (phone, desk) = (device(CHROME_ANDROID), device(FIREFOX_MAC));
+    let up = app.sign_up_phone(&phone, "+12015550140").await;
+    let phone_sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.clock.advance_secs(1);
+    let desk_sid = sign_in(&app, &desk, "+12015550140").await;
+    // Someone else's session is never listed.
+    app.sign_up_phone(&device(FIREFOX_MAC), "+12015550141")
+        .await;
+
+    let r = app
+        .get(
+            &phone,
+            &format!("/v1/me/sessions/active?_clerk_session_id={phone_sid}"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = r.body.as_array().expect("a bare array, as Clerk answers");
+    let ids: Vec<&str> = list.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [desk_sid.as_str(), phone_sid.as_str()]);
+    let desk_row = &list[0];
+    assert_eq!(desk_row["object"], "session");
+    assert_eq!(desk_row["status"], "active");
+    let activity = &desk_row["latest_activity"];
+    assert_eq!(activity["object"], "session_activity");
+    assert_eq!(activity["browser_name"], "Firefox");
+    assert_eq!(activity["browser_version"], "133");
+    assert_eq!(activity["device_type"], "Macintosh");
+    assert_eq!(activity["is_mobile"], false);
+    assert_eq!(activity["ip_address"], "127.0.0.1");
+    assert_eq!(list[1]["latest_activity"]["browser_name"], "Chrome");
+    assert_eq!(list[1]["latest_activity"]["is_mobile"], true);
+
+    // Without a session: 401, in the FAPI error shape.
+    let r = app
+        .get(&device(CHROME_ANDROID), "/v1/me/sessions/active")
+        .await;
+    r.assert_error(401, "authentication_invalid");
+}
+
+both_backends!(revoking_another_device_signs_that_device_out);
+async fn revoking_another_device_signs_that_device_out() {
+    let app = spawn_app().await;
+    let (phone, desk) = (device(CHROME_ANDROID), device(FIREFOX_MAC));
+    let up = app.sign_up_phone(&phone, "+12015550142").await;
+    let phone_sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let desk_sid = sign_in(&app, &desk, "+12015550142").await;
+    assert_eq!(token_status(&app, &desk, &desk_sid).await, 200);
+
+    let r = app
+        .post(
+            &phone,
+            &format!("/v1/me/sessions/{desk_sid}/revoke?_clerk_session_id={phone_sid}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["id"], desk_sid.as_str());
+    assert_eq!(r.body["response"]["status"], "revoked");
+    // This device stays signed in.
+    assert_eq!(
+        r.body["client"]["last_active_session_id"],
+        phone_sid.as_str()
+    );
+    assert_eq!(token_status(&app, &phone, &phone_sid).await, 200);
+
+    // The other device: no token, no session in its client.
+    assert_eq!(token_status(&app, &desk, &desk_sid).await, 401);
+    let client = app.get(&desk, "/v1/client").await;
+    assert_eq!(client.status, 200);
+    assert_eq!(client.body["response"]["sessions"], serde_json::json!([]));
+    let r = app
+        .get(
+            &phone,
+            &format!("/v1/me/sessions/active?_clerk_session_id={phone_sid}"),
+        )
+        .await;
+    assert_eq!(r.body.as_array().unwrap().len(), 1, "{}", r.body);
+
+    // Another user's session cannot be revoked (not found, and it stays active).
+    let other = device(FIREFOX_MAC);
+    let up = app.sign_up_phone(&other, "+12015550143").await;
+    let other_sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &phone,
+            &format!("/v1/me/sessions/{other_sid}/revoke?_clerk_session_id={phone_sid}"),
+            &[],
+        )
+        .await;
+    r.assert_error(404, "resource_not_found");
+    assert_eq!(token_status(&app, &other, &other_sid).await, 200);
+}
+
+both_backends!(deleting_the_account_signs_out_everywhere_and_frees_the_number);
+async fn deleting_the_account_signs_out_everywhere_and_frees_the_number() {
+    let app = spawn_app().await;
+    let (phone, desk) = (device(CHROME_ANDROID), device(FIREFOX_MAC));
+    let up = app.sign_up_phone(&phone, "+12015550144").await;
+    let user_id = up.body["response"]["created_user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let phone_sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let desk_sid = sign_in(&app, &desk, "+12015550144").await;
+    // An unfinished sign-in of the same user on a third device.
+    let third = device(FIREFOX_MAC);
+    let pending = app
+        .post(
+            &third,
+            "/v1/client/sign_ins",
+            &[("identifier", "+12015550144"), ("strategy", "phone_code")],
+        )
+        .await;
+    assert_eq!(pending.status, 200, "{}", pending.body);
+
+    // Signed out, deleting is refused.
+    app.call(&device(FIREFOX_MAC), "DELETE", "/v1/me", &[])
+        .await
+        .assert_error(401, "authentication_invalid");
+
+    let r = app
+        .call(
+            &phone,
+            "DELETE",
+            &format!("/v1/me?_clerk_session_id={phone_sid}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["object"], "user");
+    assert_eq!(r.body["response"]["id"], user_id.as_str());
+    assert_eq!(r.body["response"]["deleted"], true);
+    assert_eq!(r.body["client"]["sessions"], serde_json::json!([]));
+    assert!(r.body["client"]["last_active_session_id"].is_null());
+
+    // The sessions are gone with the user: asking for a token is asking about nothing.
+    assert_eq!(token_status(&app, &phone, &phone_sid).await, 404);
+    assert_eq!(token_status(&app, &desk, &desk_sid).await, 404);
+    let client = app.get(&desk, "/v1/client").await;
+    assert_eq!(client.status, 200, "{}", client.body);
+    assert_eq!(client.body["response"]["sessions"], serde_json::json!([]));
+    app.get(&phone, "/v1/me")
+        .await
+        .assert_error(401, "authentication_invalid");
+    // The unfinished sign-in is gone with the user: its code cannot sign anyone in.
+    let r = app
+        .post(
+            &third,
+            &format!("/v1/client/sign_ins/{}/attempt_first_factor", pending.id()),
+            &[("strategy", "phone_code"), ("code", "424242")],
+        )
+        .await;
+    r.assert_error(404, "resource_not_found");
+    let client = app.get(&third, "/v1/client").await;
+    assert_eq!(client.status, 200, "{}", client.body);
+
+    // The number is free: a new sign-up makes a new user.
+    let again = app
+        .sign_up_phone(&device(CHROME_ANDROID), "+12015550144")
+        .await;
+    assert_ne!(again.body["response"]["created_user_id"], user_id.as_str());
+}
