@@ -1203,6 +1203,34 @@ pub struct CreateSignUp {
 /// Body of `PATCH /v1/client/sign_ups/{id}` (same fields as create).
 pub type UpdateSignUp = CreateSignUp;
 
+/// Body of `PATCH /v1/me` (clerk-js `user.update`): a field that is absent stays as it is; an
+/// empty name clears it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateUser {
+    /// Username (an empty one clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// First name (an empty one clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name (an empty one clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// One of the user's email addresses, `idn_…`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
+    pub primary_email_address_id: Option<String>,
+    /// One of the user's phone numbers, `idn_…`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
+    pub primary_phone_number_id: Option<String>,
+}
+
 /// Body of `POST /v1/client/sign_ups/{id}/prepare_verification`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

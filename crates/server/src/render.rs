@@ -186,6 +186,15 @@ pub fn sign_in(config: &InstanceConfig, now: i64, view: &SignInView) -> p::SignI
     }
 }
 
+/// The chosen primary identifier while the user still has it, else the oldest of its kind.
+fn primary<T>(chosen: &Option<String>, all: &[T], id: impl Fn(&T) -> &String) -> Option<String> {
+    chosen
+        .as_ref()
+        .filter(|c| all.iter().any(|x| id(x) == *c))
+        .or_else(|| all.first().map(&id))
+        .cloned()
+}
+
 /// A user.
 pub fn user(view: &UserView) -> p::User {
     let (u, idents) = (&view.user, &view.idents);
@@ -229,14 +238,14 @@ pub fn user(view: &UserView) -> p::User {
         username: u.username.clone(),
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
-        primary_email_address_id: emails.first().map(|e| e.id.clone()),
-        primary_phone_number_id: phones.first().map(|e| e.id.clone()),
+        primary_email_address_id: primary(&u.primary_email_address_id, &emails, |e| &e.id),
+        primary_phone_number_id: primary(&u.primary_phone_number_id, &phones, |p| &p.id),
         email_addresses: emails,
         phone_numbers: phones,
         public_metadata: json!({}),
         unsafe_metadata: json!({}),
         last_sign_in_at: u.last_sign_in_at,
-        delete_self_enabled: false,
+        delete_self_enabled: true,
         created_at: u.created_at,
         updated_at: u.updated_at,
         ..Default::default()

@@ -160,6 +160,10 @@ pub struct UserRow {
     pub first_name: Option<String>,
     /// Last name.
     pub last_name: Option<String>,
+    /// The email address chosen as primary (`None`: the oldest).
+    pub primary_email_address_id: Option<String>,
+    /// The phone number chosen as primary (`None`: the oldest).
+    pub primary_phone_number_id: Option<String>,
     /// ms.
     pub last_sign_in_at: Option<i64>,
     /// ms.
@@ -331,6 +335,9 @@ pub enum Change {
     Session(SessionRow),
     /// Insert a user (username uniqueness enforced).
     NewUser(UserRow),
+    /// Update a user's names and primary identifiers (no version: the last update wins, as
+    /// for any profile form; the username's uniqueness is enforced).
+    UpdateUser(UserRow),
     /// Delete a user with its identifications (free to sign up again), sessions (every
     /// device signed out at once) and unfinished sign-ins.
     DeleteUser(String),
@@ -710,6 +717,7 @@ impl Store {
         let rows = self
             .fetch(
                 "SELECT u.id AS u_id, u.username, u.first_name, u.last_name, u.last_sign_in_at, \
+                 u.primary_email_address_id, u.primary_phone_number_id, \
                  u.created_at AS u_created_at, u.updated_at AS u_updated_at, \
                  i.id AS i_id, i.kind, i.value, i.strategy, i.created_at AS i_created_at \
                  FROM users u LEFT JOIN identifications i ON i.user_id = u.id \

@@ -1,18 +1,21 @@
-//! The signed-in user's own account (`/v1/me`): read it, delete it, list its active sessions on
-//! every device and revoke one.
+//! The signed-in user's own account (`/v1/me`): read it, update names and primary identifiers,
+//! delete it, list its active sessions on every device and revoke one.
 //!
 //! clerk-js names the session it acts for with `_clerk_session_id` on every non-`/client`
 //! path; without it, the client's last active session. Either way the session must be this
 //! client's and active, or the answer is 401 `authentication_invalid`.
 
-use super::{Ctx, Resource, finish, load, load_client, retrying, save_client};
+use super::{Ctx, FapiForm, Resource, finish, load, load_client, retrying, save_client};
+use crate::domain::Username;
 use crate::error::{AppError, Result};
+use crate::store::StoreError;
 use crate::store::{Change, ClientRow, SessionRow};
 use crate::{App, render};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use onetime_protocol as p;
+use onetime_protocol::fields;
 
 /// Query of every `/v1/me` request.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -58,6 +61,84 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> 
     let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
     let body = p::Envelope {
         response: Some(render::user(&user)),
+        client: Some(render::client(&app.config, app.now(), &client)),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `PATCH /v1/me` (clerk-js `user.update`): names, username, and which of the user's own email
+/// addresses and phone numbers is primary. `{response: User, client}`.
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Query(q): Query<MeQuery>,
+    FapiForm(form): FapiForm<p::UpdateUser>,
+) -> Result<Response> {
+    let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
+    let (c, s) = signed_in(&app, &ctx, &q).await?;
+    let mut view = load::user(&app, &s.user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
+    let user = &mut view.user;
+    if let Some(raw) = &form.username {
+        if raw.trim().is_empty() {
+            user.username = None;
+        } else {
+            if !app.config.identifiers.username.enabled {
+                return Err(AppError::param_unknown(fields::USERNAME));
+            }
+            let name = Username::parse(raw)
+                .map_err(|e| AppError::param_format_invalid(fields::USERNAME, e.0))?;
+            user.username = Some(name.as_str().to_owned());
+        }
+    }
+    if let Some(raw) = &form.first_name {
+        user.first_name = super::sign_ups::person_name(fields::FIRST_NAME, raw)?;
+    }
+    if let Some(raw) = &form.last_name {
+        user.last_name = super::sign_ups::person_name(fields::LAST_NAME, raw)?;
+    }
+    for (param, kind, wanted, slot) in [
+        (
+            "primary_email_address_id",
+            fields::EMAIL_ADDRESS,
+            &form.primary_email_address_id,
+            &mut user.primary_email_address_id,
+        ),
+        (
+            "primary_phone_number_id",
+            fields::PHONE_NUMBER,
+            &form.primary_phone_number_id,
+            &mut user.primary_phone_number_id,
+        ),
+    ] {
+        if let Some(id) = wanted {
+            if !view.idents.iter().any(|i| i.kind == kind && &i.id == id) {
+                let what = kind.replace('_', " ");
+                return Err(AppError::api(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    p::codes::FORM_PARAM_VALUE_INVALID,
+                    "is invalid",
+                    format!("{id} is not one of your verified {what}es."),
+                )
+                .param(param));
+            }
+            *slot = Some(id.clone());
+        }
+    }
+    user.updated_at = app.now();
+    match app
+        .store
+        .apply(vec![Change::UpdateUser(user.clone())])
+        .await
+    {
+        Err(StoreError::Conflict(_)) => return Err(AppError::identifier_exists(fields::USERNAME)),
+        Err(StoreError::Stale) => return Err(AppError::not_found("user", &s.user_id)),
+        other => other?,
+    }
+    let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
+    let body = p::Envelope {
+        response: Some(render::user(&view)),
         client: Some(render::client(&app.config, app.now(), &client)),
     };
     Ok(Json(body).into_response())

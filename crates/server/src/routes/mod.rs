@@ -68,7 +68,7 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         .route("/v1/client/sessions/{sid}/remove", post(sessions::remove))
         .route("/v1/client/sessions/{sid}/tokens", post(sessions::tokens))
         .route("/.well-known/jwks.json", get(sessions::jwks))
-        .route("/v1/me", get(me::get).delete(me::delete))
+        .route("/v1/me", get(me::get).patch(me::update).delete(me::delete))
         .route("/v1/me/sessions/active", get(me::active_sessions))
         .route("/v1/me/sessions/{sid}/revoke", post(me::revoke_session))
         .route("/v1/{*rest}", any(not_found))

@@ -161,14 +161,7 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         (fields::LAST_NAME, &f.last_name, &mut su.last_name),
     ] {
         if let Some(v) = value {
-            let v = v.trim();
-            if v.chars().count() > MAX_NAME_CHARS || v.chars().any(char::is_control) {
-                return Err(AppError::param_format_invalid(
-                    param,
-                    format!("{param} must be at most {MAX_NAME_CHARS} characters."),
-                ));
-            }
-            *slot = Some(v.to_owned()).filter(|v| !v.is_empty());
+            *slot = person_name(param, v)?;
         }
     }
     if let Some(l) = &f.locale
@@ -177,6 +170,18 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         su.locale = Some(l.clone());
     }
     Ok(())
+}
+
+/// A first or last name as given (trimmed; empty is none), or `form_param_format_invalid`.
+pub(super) fn person_name(param: &str, raw: &str) -> Result<Option<String>> {
+    let v = raw.trim();
+    if v.chars().count() > MAX_NAME_CHARS || v.chars().any(char::is_control) {
+        return Err(AppError::param_format_invalid(
+            param,
+            format!("{param} must be at most {MAX_NAME_CHARS} characters."),
+        ));
+    }
+    Ok(Some(v.to_owned()).filter(|v| !v.is_empty()))
 }
 
 /// Persists the sign-up; completes it (user + session) when nothing is missing or unverified.
@@ -226,6 +231,8 @@ async fn commit(
         username: su.username.clone(),
         first_name: su.first_name.clone(),
         last_name: su.last_name.clone(),
+        primary_email_address_id: None,
+        primary_phone_number_id: None,
         last_sign_in_at: Some(now),
         created_at: now,
         updated_at: now,

@@ -114,6 +114,23 @@ pub(super) fn steps(change: &Change) -> Result<Vec<Step<'_>>, StoreError> {
         Change::DeleteClient(id) => {
             vec![Step::new("DELETE FROM clients WHERE id = $1", params![id])]
         }
+        Change::UpdateUser(u) => vec![Step {
+            if_no_row: IfNoRow::Stale,
+            ..Step::new(
+                "UPDATE users SET username = $2, first_name = $3, last_name = $4, \
+                 primary_email_address_id = $5, primary_phone_number_id = $6, updated_at = $7 \
+                 WHERE id = $1",
+                params![
+                    &u.id,
+                    &u.username,
+                    &u.first_name,
+                    &u.last_name,
+                    &u.primary_email_address_id,
+                    &u.primary_phone_number_id,
+                    u.updated_at,
+                ],
+            )
+        }],
         Change::DeleteUser(id) => vec![
             Step::new("DELETE FROM sign_ins WHERE user_id = $1", params![id]),
             Step::new("DELETE FROM sessions WHERE user_id = $1", params![id]),

@@ -221,3 +221,82 @@ async fn deleting_the_account_signs_out_everywhere_and_frees_the_number() {
         .await;
     assert_ne!(again.body["response"]["created_user_id"], user_id.as_str());
 }
+
+both_backends!(update_changes_names_and_the_primary_identifier);
+async fn update_changes_names_and_the_primary_identifier() {
+    let app = spawn_app().await;
+    let c = device(CHROME_ANDROID);
+    let up = app.sign_up_phone(&c, "+12015550145").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = format!("/v1/me?_clerk_session_id={sid}");
+    let phone_id = up.body["client"]["sessions"][0]["user"]["phone_numbers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // clerk-js tunnels PATCH through POST ?_method=PATCH.
+    let r = app
+        .post(
+            &c,
+            &format!("{me}&_method=PATCH"),
+            &[
+                ("first_name", "  Ada "),
+                ("last_name", "Lovelace"),
+                ("primary_phone_number_id", &phone_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["object"], "user");
+    assert_eq!(r.body["response"]["first_name"], "Ada");
+    assert_eq!(r.body["response"]["last_name"], "Lovelace");
+    assert_eq!(
+        r.body["response"]["primary_phone_number_id"],
+        phone_id.as_str()
+    );
+    assert_eq!(r.body["response"]["delete_self_enabled"], true);
+    assert_eq!(
+        r.body["client"]["sessions"][0]["user"]["first_name"], "Ada",
+        "the piggybacked client shows the change"
+    );
+    // Stored: a fresh read agrees; an empty name clears it, an absent one stays.
+    let r = app.call(&c, "PATCH", &me, &[("last_name", "")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.get(&c, &me).await;
+    assert_eq!(r.body["response"]["first_name"], "Ada");
+    assert!(r.body["response"]["last_name"].is_null(), "{}", r.body);
+
+    // Someone else's identifier, or an unknown one, cannot become primary.
+    let other = app
+        .sign_up_phone(&device(FIREFOX_MAC), "+12015550146")
+        .await;
+    let other_phone = other.body["client"]["sessions"][0]["user"]["phone_numbers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in [other_phone.as_str(), "idn_nope"] {
+        let r = app
+            .call(&c, "PATCH", &me, &[("primary_phone_number_id", bad)])
+            .await;
+        r.assert_error(422, "form_param_value_invalid");
+        assert_eq!(r.param(), "primary_phone_number_id");
+    }
+    // Bad names are refused with the field named, and nothing changes.
+    let long = "x".repeat(300);
+    let r = app.call(&c, "PATCH", &me, &[("first_name", &long)]).await;
+    r.assert_error(422, "form_param_format_invalid");
+    assert_eq!(r.param(), "first_name");
+    assert_eq!(app.get(&c, &me).await.body["response"]["first_name"], "Ada");
+    // Signed out: 401.
+    app.call(
+        &device(FIREFOX_MAC),
+        "PATCH",
+        "/v1/me",
+        &[("first_name", "Eve")],
+    )
+    .await
+    .assert_error(401, "authentication_invalid");
+}
