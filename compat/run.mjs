@@ -457,6 +457,59 @@ check('clerk.user.reload() refreshes the signed-in user (GET /v1/me)', async (t)
   eq(r, { id: s.user.id, email: testEmail('reloaduser') }, 'user after reload()');
 });
 
+check('user.update(), user.getSessions() and revoking another device through clerk-js (/v1/me)', async (t) => {
+  const phonePage = await openPage(t);
+  const deskPage = await openPage(t);
+  const mine = await call(phonePage, 'signUpWithPhone', phone(20), TEST_CODE);
+  const desk = await call(deskPage, 'signInWithPhone', phone(20), TEST_CODE);
+  eq(desk.user.id, mine.user.id, 'the same user on both devices');
+
+  const updated = await phonePage.evaluate(async () => {
+    const user = await window.Clerk.user.update({ firstName: 'Ada', lastName: 'Lovelace' });
+    return { first: user.firstName, last: user.lastName, full: window.Clerk.user.fullName };
+  });
+  eq(updated, { first: 'Ada', last: 'Lovelace', full: 'Ada Lovelace' }, 'user after update()');
+
+  const listed = await phonePage.evaluate(async () => {
+    const sessions = await window.Clerk.user.getSessions();
+    return sessions.map((s) => ({ id: s.id, status: s.status, browser: s.latestActivity.browserName }));
+  });
+  eq(listed.map((s) => s.id).sort(), [mine.session.id, desk.session.id].sort(), 'getSessions() ids');
+  for (const s of listed) eq([s.status, s.browser], ['active', 'Chrome'], `session ${s.id}`);
+
+  const revoked = await phonePage.evaluate(async (deskSid) => {
+    const sessions = await window.Clerk.user.getSessions();
+    const other = sessions.find((s) => s.id === deskSid);
+    const r = await other.revoke();
+    return { status: r.status, stillMine: window.Clerk.session?.id ?? null };
+  }, desk.session.id);
+  eq(revoked, { status: 'revoked', stillMine: mine.session.id }, 'revoke() of the other device');
+
+  // The other device's cookie is still valid, but its client holds no session any more.
+  const c = await call(deskPage, 'fetchClient');
+  eq(c.status, 200, 'GET /v1/client on the revoked device');
+  eq((c.body?.response?.sessions ?? []).map((x) => x.id), [], 'sessions of the revoked device');
+});
+
+check('user.delete() through clerk-js: signed out, and the address can sign up again', async (t) => {
+  const page = await openPage(t);
+  const before = await call(page, 'signUpWithEmail', testEmail('deleteme'), TEST_CODE);
+  try {
+    await page.evaluate(() => window.Clerk.user.delete());
+  } catch (e) {
+    // clerk-js may navigate to afterSignOutUrl once the user is gone.
+    if (!/context was destroyed|navigat/i.test(e.message)) throw e;
+  }
+  await page.waitForLoadState('load');
+  const c = await call(page, 'fetchClient');
+  eq(c.status, 200, 'GET /v1/client after delete()');
+  eq((c.body?.response?.sessions ?? []).map((x) => x.id), [], 'sessions after delete()');
+  const again = await openPage(t);
+  const s = await call(again, 'signUpWithEmail', testEmail('deleteme'), TEST_CODE);
+  assertSignedIn(s, 'a new sign-up with the deleted address');
+  assert(s.user.id !== before.user.id, `the new user has the deleted user's id ${s.user.id}`);
+});
+
 check('session survives a page reload (client cookie)', async (t) => {
   const page = await openPage(t);
   const before = await call(page, 'signUpWithEmail', testEmail('reload'), TEST_CODE);
