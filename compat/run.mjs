@@ -491,6 +491,32 @@ check('user.update(), user.getSessions() and revoking another device through cle
   eq((c.body?.response?.sessions ?? []).map((x) => x.id), [], 'sessions of the revoked device');
 });
 
+check('user.createEmailAddress(), prepareVerification(), attemptVerification() through clerk-js; the added address signs in', async (t) => {
+  const page = await openPage(t);
+  const s = await call(page, 'signUpWithPhone', phone(21), TEST_CODE);
+  const added = await page.evaluate(async ([email, code]) => {
+    const ea = await window.Clerk.user.createEmailAddress({ email });
+    const before = ea.verification.status;
+    await ea.prepareVerification({ strategy: 'email_code' });
+    const verified = await ea.attemptVerification({ code });
+    await window.Clerk.user.reload();
+    return {
+      before,
+      after: verified.verification.status,
+      emails: window.Clerk.user.emailAddresses.map((e) => [e.emailAddress, e.verification.status]),
+      primary: window.Clerk.user.primaryEmailAddress?.emailAddress ?? null,
+    };
+  }, [testEmail('added'), TEST_CODE]);
+  eq(
+    added,
+    { before: 'unverified', after: 'verified', emails: [[testEmail('added'), 'verified']], primary: testEmail('added') },
+    'the added address',
+  );
+  const other = await openPage(t);
+  const s2 = await call(other, 'signInWithEmail', testEmail('added'), TEST_CODE);
+  eq(s2.user.id, s.user.id, 'the added address signs in to the same user');
+});
+
 check('user.delete() through clerk-js: signed out, and the address can sign up again', async (t) => {
   const page = await openPage(t);
   const before = await call(page, 'signUpWithEmail', testEmail('deleteme'), TEST_CODE);

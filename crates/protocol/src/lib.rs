@@ -1231,6 +1231,25 @@ pub struct UpdateUser {
     pub primary_phone_number_id: Option<String>,
 }
 
+/// Body of `POST /v1/me/phone_numbers` / `POST /v1/me/email_addresses` (clerk-js
+/// `user.createPhoneNumber` / `user.createEmailAddress`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddIdentifier {
+    /// The phone number to add.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
+    pub phone_number: Option<String>,
+    /// The email address to add.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
+    pub email_address: Option<String>,
+}
+
 /// Body of `POST /v1/client/sign_ups/{id}/prepare_verification`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -5,7 +5,9 @@
 use crate::config::InstanceConfig;
 use crate::domain::sign_in::{first_factors, supported_identifiers};
 use crate::otp;
-use crate::store::{ClientRow, IdentRow, SessionRow, SignInRow, SignUpRow, UserRow, VerifState};
+use crate::store::{
+    ClientRow, IdentRow, PendingIdentRow, SessionRow, SignInRow, SignUpRow, UserRow, VerifState,
+};
 use onetime_protocol::{self as p, VerificationStatus, fields, next_actions, objects, strategies};
 use serde_json::json;
 
@@ -16,6 +18,8 @@ pub struct UserView {
     pub user: UserRow,
     /// Its phone numbers and email addresses.
     pub idents: Vec<IdentRow>,
+    /// Those it is adding, not verified yet.
+    pub pending: Vec<PendingIdentRow>,
 }
 
 /// A session with its user and, when active, a freshly signed token.
@@ -195,8 +199,25 @@ fn primary<T>(chosen: &Option<String>, all: &[T], id: impl Fn(&T) -> &String) ->
         .cloned()
 }
 
-/// A user.
-pub fn user(view: &UserView) -> p::User {
+/// The verification of an identifier being added: unverified until a code is prepared, then
+/// the code's state.
+fn pending_verification(i: &PendingIdentRow, now: i64) -> p::Verification {
+    match &i.verification {
+        Some(state)
+            if state.code_mac.is_some() || state.status != VerificationStatus::Unverified =>
+        {
+            verification(state, now)
+        }
+        _ => p::Verification {
+            object: Some(objects::VERIFICATION_OTP.into()),
+            status: VerificationStatus::Unverified,
+            ..Default::default()
+        },
+    }
+}
+
+/// A user (`now` judges the codes of identifiers being added).
+pub fn user(view: &UserView, now: i64) -> p::User {
     let (u, idents) = (&view.user, &view.idents);
     let ident_json = |i: &IdentRow| p::Verification {
         object: Some(objects::VERIFICATION_OTP.into()),
@@ -206,7 +227,7 @@ pub fn user(view: &UserView) -> p::User {
         expire_at: None,
         ..Default::default()
     };
-    let emails: Vec<p::EmailAddress> = idents
+    let mut emails: Vec<p::EmailAddress> = idents
         .iter()
         .filter(|i| i.kind == fields::EMAIL_ADDRESS)
         .map(|i| p::EmailAddress {
@@ -219,7 +240,7 @@ pub fn user(view: &UserView) -> p::User {
             ..Default::default()
         })
         .collect();
-    let phones: Vec<p::PhoneNumber> = idents
+    let mut phones: Vec<p::PhoneNumber> = idents
         .iter()
         .filter(|i| i.kind == fields::PHONE_NUMBER)
         .map(|i| p::PhoneNumber {
@@ -232,14 +253,40 @@ pub fn user(view: &UserView) -> p::User {
             ..Default::default()
         })
         .collect();
+    // The primary is chosen among verified ones only; those being added come after them.
+    let primary_email = primary(&u.primary_email_address_id, &emails, |e| &e.id);
+    let primary_phone = primary(&u.primary_phone_number_id, &phones, |p| &p.id);
+    for i in &view.pending {
+        if i.kind == fields::EMAIL_ADDRESS {
+            emails.push(p::EmailAddress {
+                object: objects::EMAIL_ADDRESS.into(),
+                id: i.id.clone(),
+                email_address: i.value.clone(),
+                verification: Some(pending_verification(i, now)),
+                created_at: i.created_at,
+                updated_at: i.updated_at,
+                ..Default::default()
+            });
+        } else {
+            phones.push(p::PhoneNumber {
+                object: objects::PHONE_NUMBER.into(),
+                id: i.id.clone(),
+                phone_number: i.value.clone(),
+                verification: Some(pending_verification(i, now)),
+                created_at: i.created_at,
+                updated_at: i.updated_at,
+                ..Default::default()
+            });
+        }
+    }
     p::User {
         object: objects::USER.into(),
         id: u.id.clone(),
         username: u.username.clone(),
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
-        primary_email_address_id: primary(&u.primary_email_address_id, &emails, |e| &e.id),
-        primary_phone_number_id: primary(&u.primary_phone_number_id, &phones, |p| &p.id),
+        primary_email_address_id: primary_email,
+        primary_phone_number_id: primary_phone,
         email_addresses: emails,
         phone_numbers: phones,
         public_metadata: json!({}),
@@ -255,7 +302,7 @@ pub fn user(view: &UserView) -> p::User {
 /// A session (its `last_active_token` signed by the loader).
 pub fn session(now: i64, view: &SessionView) -> p::Session {
     let s = &view.session;
-    let user = view.user.as_ref().map(user);
+    let user = view.user.as_ref().map(|u| user(u, now));
     let identifier = user
         .as_ref()
         .and_then(|u| {

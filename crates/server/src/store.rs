@@ -189,6 +189,28 @@ pub struct IdentRow {
     pub created_at: i64,
 }
 
+/// `pending_identifications` row: a phone number or email address a signed-in user added and
+/// has not verified yet.
+#[derive(Debug, Clone)]
+pub struct PendingIdentRow {
+    /// `idn_…` (kept when it is verified and moves to `identifications`).
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// `phone_number` or `email_address`.
+    pub kind: String,
+    /// The value (E.164 or lower-cased email).
+    pub value: String,
+    /// The code sent to it, once prepared.
+    pub verification: Option<VerifState>,
+    /// ms.
+    pub created_at: i64,
+    /// ms.
+    pub updated_at: i64,
+    /// Row version (0 = not stored yet).
+    pub version: i64,
+}
+
 /// State of one code verification (stored as JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifState {
@@ -338,6 +360,18 @@ pub enum Change {
     /// Update a user's names and primary identifiers (no version: the last update wins, as
     /// for any profile form; the username's uniqueness is enforced).
     UpdateUser(UserRow),
+    /// Insert or update an identifier being added (versioned like [`Change::Client`]).
+    PendingIdent(PendingIdentRow),
+    /// Forget an identifier being added (removed, or verified: then with a [`Change::NewIdent`]
+    /// of the same id in the same commit).
+    DeletePendingIdent(String),
+    /// Remove a verified identifier of `user_id`.
+    DeleteIdent {
+        /// `idn_…`.
+        id: String,
+        /// Its owner (so no request can remove another user's).
+        user_id: String,
+    },
     /// Delete a user with its identifications (free to sign up again), sessions (every
     /// device signed out at once) and unfinished sign-ins.
     DeleteUser(String),
@@ -690,6 +724,16 @@ impl Store {
             "SELECT * FROM sessions WHERE client_id = $1 AND status = $2 ORDER BY created_at, id",
             &args![client_id, status.as_str()],
             rows::session,
+        )
+        .await
+    }
+
+    /// The identifiers a user is adding, oldest first.
+    pub async fn pending_idents(&self, user_id: &str) -> Result<Vec<PendingIdentRow>, StoreError> {
+        self.fetch(
+            "SELECT * FROM pending_identifications WHERE user_id = $1 ORDER BY created_at, id",
+            &args![user_id],
+            rows::pending_ident,
         )
         .await
     }

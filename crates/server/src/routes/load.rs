@@ -10,11 +10,15 @@ use crate::store::{ClientRow, SessionRow, SignInRow, SignUpRow};
 
 /// A user and its identifications (`None` if the user is gone).
 pub async fn user(app: &App, user_id: &str) -> Result<Option<UserView>> {
-    Ok(app
-        .store
-        .user_with_idents(user_id)
-        .await?
-        .map(|(user, idents)| UserView { user, idents }))
+    let Some((user, idents)) = app.store.user_with_idents(user_id).await? else {
+        return Ok(None);
+    };
+    let pending = app.store.pending_idents(user_id).await?;
+    Ok(Some(UserView {
+        user,
+        idents,
+        pending,
+    }))
 }
 
 /// A session with its user, and a `last_active_token` (for the requesting `origin`) when it is

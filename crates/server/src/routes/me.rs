@@ -25,7 +25,11 @@ pub struct MeQuery {
 }
 
 /// The request's client and the active session it acts for.
-async fn signed_in(app: &App, ctx: &Ctx, q: &MeQuery) -> Result<(ClientRow, SessionRow)> {
+pub(super) async fn signed_in(
+    app: &App,
+    ctx: &Ctx,
+    q: &MeQuery,
+) -> Result<(ClientRow, SessionRow)> {
     let client = load_client(app, ctx).await?;
     let mut session = None;
     if let Some(c) = &client {
@@ -60,7 +64,7 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Query(q): Query<MeQuery>) -> 
         .ok_or_else(|| AppError::not_found("user", &s.user_id))?;
     let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
     let body = p::Envelope {
-        response: Some(render::user(&user)),
+        response: Some(render::user(&user, app.now())),
         client: Some(render::client(&app.config, app.now(), &client)),
     };
     Ok(Json(body).into_response())
@@ -138,7 +142,7 @@ pub async fn update(
     }
     let client = load::client(&app, &c, ctx.origin.as_deref(), load::Known::default()).await?;
     let body = p::Envelope {
-        response: Some(render::user(&view)),
+        response: Some(render::user(&view, app.now())),
         client: Some(render::client(&app.config, app.now(), &client)),
     };
     Ok(Json(body).into_response())

@@ -7,6 +7,7 @@ mod dev;
 mod environment;
 mod extract;
 pub mod hardening;
+mod identifiers;
 pub mod load;
 mod me;
 mod sessions;
@@ -70,6 +71,21 @@ pub fn router(app: App, static_dir: Option<&Path>) -> Router {
         .route("/.well-known/jwks.json", get(sessions::jwks))
         .route("/v1/me", get(me::get).patch(me::update).delete(me::delete))
         .route("/v1/me/sessions/active", get(me::active_sessions))
+        .route("/v1/me/{collection}", post(identifiers::add))
+        // clerk-js creates with a trailing slash (`/me/phone_numbers/`).
+        .route("/v1/me/{collection}/", post(identifiers::add))
+        .route(
+            "/v1/me/{collection}/{id}",
+            axum::routing::delete(identifiers::remove),
+        )
+        .route(
+            "/v1/me/{collection}/{id}/prepare_verification",
+            post(identifiers::prepare),
+        )
+        .route(
+            "/v1/me/{collection}/{id}/attempt_verification",
+            post(identifiers::attempt),
+        )
         .route("/v1/me/sessions/{sid}/revoke", post(me::revoke_session))
         .route("/v1/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)

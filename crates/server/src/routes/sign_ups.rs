@@ -279,7 +279,11 @@ async fn commit(
             });
             rows
         }),
-        user: Some(UserView { user, idents }),
+        user: Some(UserView {
+            user,
+            idents,
+            pending: Vec::new(),
+        }),
     };
     changes.push(Change::Session(session));
     let mut done = su.clone();

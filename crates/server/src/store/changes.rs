@@ -131,7 +131,52 @@ pub(super) fn steps(change: &Change) -> Result<Vec<Step<'_>>, StoreError> {
                 ],
             )
         }],
+        Change::PendingIdent(i) => {
+            let verification = match &i.verification {
+                Some(v) => Some(to_json(v)?),
+                None => None,
+            };
+            vec![versioned(
+                i.version,
+                (
+                    "INSERT INTO pending_identifications (id, user_id, kind, value, verification, \
+                     created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,1)",
+                    params![
+                        &i.id,
+                        &i.user_id,
+                        &i.kind,
+                        &i.value,
+                        verification.clone(),
+                        i.created_at,
+                        i.updated_at,
+                    ],
+                ),
+                (
+                    "UPDATE pending_identifications SET verification = $2, updated_at = $3, \
+                     version = version + 1 WHERE id = $1 AND version = $4",
+                    params![&i.id, verification, i.updated_at],
+                ),
+            )]
+        }
+        Change::DeletePendingIdent(id) => vec![
+            Step::new(
+                "DELETE FROM pending_identifications WHERE id = $1",
+                params![id],
+            )
+            .or(IfNoRow::Stale),
+        ],
+        Change::DeleteIdent { id, user_id } => vec![
+            Step::new(
+                "DELETE FROM identifications WHERE id = $1 AND user_id = $2",
+                params![id, user_id],
+            )
+            .or(IfNoRow::Stale),
+        ],
         Change::DeleteUser(id) => vec![
+            Step::new(
+                "DELETE FROM pending_identifications WHERE user_id = $1",
+                params![id],
+            ),
             Step::new("DELETE FROM sign_ins WHERE user_id = $1", params![id]),
             Step::new("DELETE FROM sessions WHERE user_id = $1", params![id]),
             Step::new(

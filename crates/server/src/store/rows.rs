@@ -1,7 +1,7 @@
 //! Reading result rows: one decoder per row type, over whichever driver's row.
 
 use super::{
-    ClientRow, IdentRow, SessionRow, SignInRow, SignUpRow, StoreError, UserRow,
+    ClientRow, IdentRow, PendingIdentRow, SessionRow, SignInRow, SignUpRow, StoreError, UserRow,
     sqlite::error as sqlite_error,
 };
 
@@ -47,6 +47,22 @@ impl Columns for sqlx::postgres::PgRow {
 /// A JSON column's value.
 fn json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+}
+
+pub(super) fn pending_ident(r: &dyn Columns) -> Result<PendingIdentRow, StoreError> {
+    Ok(PendingIdentRow {
+        id: r.text("id")?,
+        user_id: r.text("user_id")?,
+        kind: r.text("kind")?,
+        value: r.text("value")?,
+        verification: match r.opt_text("verification")? {
+            Some(text) => Some(json("verification", &text)?),
+            None => None,
+        },
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        version: r.int("version")?,
+    })
 }
 
 pub(super) fn client(r: &dyn Columns) -> Result<ClientRow, StoreError> {

@@ -300,3 +300,271 @@ async fn update_changes_names_and_the_primary_identifier() {
     .await
     .assert_error(401, "authentication_invalid");
 }
+
+/// The id of the `kind` identifier with `value` in a `{response: User}` or user JSON.
+fn ident_id(user: &serde_json::Value, kind: &str, value: &str) -> Option<String> {
+    let key = if kind == "phone" {
+        "phone_numbers"
+    } else {
+        "email_addresses"
+    };
+    let field = if kind == "phone" {
+        "phone_number"
+    } else {
+        "email_address"
+    };
+    user[key]
+        .as_array()?
+        .iter()
+        .find(|x| x[field] == value)
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+}
+
+both_backends!(an_added_email_is_verified_with_a_code_and_then_signs_in);
+async fn an_added_email_is_verified_with_a_code_and_then_signs_in() {
+    let app = spawn_app().await;
+    let c = device(CHROME_ANDROID);
+    let up = app.sign_up_phone(&c, "+12015550147").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = format!("_clerk_session_id={sid}");
+
+    // clerk-js creates with a trailing slash.
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/me/email_addresses/?{q}"),
+            &[("email_address", "Ada@Example.com")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["object"], "email_address");
+    assert_eq!(r.body["response"]["email_address"], "ada@example.com");
+    assert_eq!(r.body["response"]["verification"]["status"], "unverified");
+    let eid = r.id();
+    // Not verified yet: it cannot sign in, and it is not primary.
+    let user = &r.body["client"]["sessions"][0]["user"];
+    assert!(user["primary_email_address_id"].is_null(), "{user}");
+    assert_eq!(
+        ident_id(user, "email", "ada@example.com").as_deref(),
+        Some(eid.as_str())
+    );
+    let r = app
+        .post(
+            &device(FIREFOX_MAC),
+            "/v1/client/sign_ins",
+            &[("identifier", "ada@example.com")],
+        )
+        .await;
+    r.assert_error(422, "form_identifier_not_found");
+    // Adding it again answers the same one.
+    let again = app
+        .post(
+            &c,
+            &format!("/v1/me/email_addresses?{q}"),
+            &[("email_address", "ada@example.com")],
+        )
+        .await;
+    assert_eq!(again.id(), eid);
+
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/me/email_addresses/{eid}/prepare_verification?{q}"),
+            &[("strategy", "email_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["verification"]["strategy"], "email_code");
+    assert_eq!(r.body["response"]["verification"]["status"], "unverified");
+    let code = app.code_for("ada@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let attempt = format!("/v1/me/email_addresses/{eid}/attempt_verification?{q}");
+    app.post(&c, &attempt, &[("code", wrong)])
+        .await
+        .assert_error(422, "form_code_incorrect");
+    let r = app.post(&c, &attempt, &[("code", &code)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["id"], eid.as_str());
+    assert_eq!(r.body["response"]["verification"]["status"], "verified");
+    assert_eq!(
+        r.body["client"]["sessions"][0]["user"]["primary_email_address_id"],
+        eid.as_str(),
+        "the only verified email is primary"
+    );
+    // Single use: the same code again is refused.
+    app.post(&c, &attempt, &[("code", &code)])
+        .await
+        .assert_error(400, "verification_already_verified");
+
+    // The new address signs in, into the same user.
+    let other = device(FIREFOX_MAC);
+    let r = app
+        .post(
+            &other,
+            "/v1/client/sign_ins",
+            &[
+                ("identifier", "ada@example.com"),
+                ("strategy", "email_code"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let code = app.code_for("ada@example.com").await;
+    let r = app
+        .post(
+            &other,
+            &format!("/v1/client/sign_ins/{}/attempt_first_factor", r.id()),
+            &[("strategy", "email_code"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body["client"]["sessions"][0]["user"]["id"],
+        up.body["response"]["created_user_id"]
+    );
+}
+
+both_backends!(identifiers_taken_unverified_and_removed);
+async fn identifiers_taken_unverified_and_removed() {
+    let app = spawn_app().await;
+    let (a, b) = (device(CHROME_ANDROID), device(FIREFOX_MAC));
+    let up = app.sign_up_phone(&a, "+12015550148").await;
+    let sid = up.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = format!("_clerk_session_id={sid}");
+    let phone_id = ident_id(
+        &up.body["client"]["sessions"][0]["user"],
+        "phone",
+        "+12015550148",
+    )
+    .unwrap();
+    app.sign_up_phone(&b, "+12015550149").await;
+
+    // Another user's number is taken; a malformed one is refused with the field named.
+    app.post(
+        &a,
+        &format!("/v1/me/phone_numbers?{q}"),
+        &[("phone_number", "+12015550149")],
+    )
+    .await
+    .assert_error(422, "form_identifier_exists");
+    let r = app
+        .post(
+            &a,
+            &format!("/v1/me/phone_numbers?{q}"),
+            &[("phone_number", "12")],
+        )
+        .await;
+    r.assert_error(422, "form_param_format_invalid");
+    assert_eq!(r.param(), "phone_number");
+    // Signed out: 401.
+    app.post(
+        &device(FIREFOX_MAC),
+        "/v1/me/phone_numbers",
+        &[("phone_number", "+12015550150")],
+    )
+    .await
+    .assert_error(401, "authentication_invalid");
+
+    // An address A adds but never verifies does not stop anyone else from signing up with it.
+    let r = app
+        .post(
+            &a,
+            &format!("/v1/me/email_addresses?{q}"),
+            &[("email_address", "grace+clerk_test@example.com")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let pending_id = r.id();
+    let c = device(FIREFOX_MAC);
+    let su = app
+        .start_sign_up(
+            &c,
+            &[("email_address", "grace+clerk_test@example.com")],
+            "email_code",
+        )
+        .await;
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{su}/attempt_verification"),
+            &[("strategy", "email_code"), ("code", "424242")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["status"], "complete");
+    // ... and then A's code for it cannot take it over.
+    app.post(
+        &a,
+        &format!("/v1/me/email_addresses/{pending_id}/prepare_verification?{q}"),
+        &[("strategy", "email_code")],
+    )
+    .await;
+    app.post(
+        &a,
+        &format!("/v1/me/email_addresses/{pending_id}/attempt_verification?{q}"),
+        &[("code", "424242")],
+    )
+    .await
+    .assert_error(422, "form_identifier_exists");
+
+    // The only way to sign in cannot be removed.
+    let r = app
+        .call(
+            &a,
+            "DELETE",
+            &format!("/v1/me/phone_numbers/{phone_id}?{q}"),
+            &[],
+        )
+        .await;
+    r.assert_error(422, "form_identifier_last");
+    // With a second verified number it can (clerk-js tunnels DELETE through POST).
+    let r = app
+        .post(
+            &a,
+            &format!("/v1/me/phone_numbers/?{q}"),
+            &[("phone_number", "+12015550151")],
+        )
+        .await;
+    let second = r.id();
+    app.post(
+        &a,
+        &format!("/v1/me/phone_numbers/{second}/prepare_verification?{q}"),
+        &[("strategy", "phone_code")],
+    )
+    .await;
+    let r = app
+        .post(
+            &a,
+            &format!("/v1/me/phone_numbers/{second}/attempt_verification?{q}"),
+            &[("code", "424242")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .post(
+            &a,
+            &format!("/v1/me/phone_numbers/{phone_id}?{q}&_method=DELETE"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["object"], "phone_number");
+    assert_eq!(r.body["response"]["deleted"], true);
+    let user = &r.body["client"]["sessions"][0]["user"];
+    assert_eq!(user["primary_phone_number_id"], second.as_str());
+    assert_eq!(user["phone_numbers"].as_array().unwrap().len(), 1, "{user}");
+    // The removed number no longer signs in.
+    app.post(
+        &device(FIREFOX_MAC),
+        "/v1/client/sign_ins",
+        &[("identifier", "+12015550148")],
+    )
+    .await
+    .assert_error(422, "form_identifier_not_found");
+}
