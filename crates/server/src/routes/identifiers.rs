@@ -9,7 +9,6 @@
 
 use super::me::{MeQuery, signed_in};
 use super::{Ctx, FapiForm, load, required_code, retrying};
-use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{AppError, Result};
 use crate::otp::{self, Target};
 use crate::store::{Change, IdentRow, PendingIdentRow, StoreError};
@@ -114,14 +113,7 @@ pub async fn add(
                 .phone_number
                 .as_deref()
                 .ok_or_else(|| AppError::param_missing(fields::PHONE_NUMBER))?;
-            let phone = PhoneNumber::parse(raw)
-                .map_err(|e| AppError::param_format_invalid(fields::PHONE_NUMBER, e.0))?;
-            protection::check_sms_country(
-                &app.config.protection,
-                phone.as_str(),
-                fields::PHONE_NUMBER,
-            )?;
-            phone.as_str().to_owned()
+            super::sign_ups::parse_phone(&app, raw)?.as_str().to_owned()
         }
         Kind::Email => {
             if !ids.email_address.enabled {
@@ -131,10 +123,7 @@ pub async fn add(
                 .email_address
                 .as_deref()
                 .ok_or_else(|| AppError::param_missing(fields::EMAIL_ADDRESS))?;
-            EmailAddress::parse(raw)
-                .map_err(|e| AppError::param_format_invalid(fields::EMAIL_ADDRESS, e.0))?
-                .as_str()
-                .to_owned()
+            super::sign_ups::parse_email(raw)?.as_str().to_owned()
         }
     };
     if app

@@ -106,13 +106,7 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         if !ids.phone_number.enabled {
             return Err(AppError::param_unknown(fields::PHONE_NUMBER));
         }
-        let phone = PhoneNumber::parse(raw)
-            .map_err(|e| AppError::param_format_invalid(fields::PHONE_NUMBER, e.0))?;
-        protection::check_sms_country(
-            &app.config.protection,
-            phone.as_str(),
-            fields::PHONE_NUMBER,
-        )?;
+        let phone = parse_phone(app, raw)?;
         if app
             .store
             .ident_by_value(fields::PHONE_NUMBER, phone.as_str())
@@ -130,8 +124,7 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         if !ids.email_address.enabled {
             return Err(AppError::param_unknown(fields::EMAIL_ADDRESS));
         }
-        let email = EmailAddress::parse(raw)
-            .map_err(|e| AppError::param_format_invalid(fields::EMAIL_ADDRESS, e.0))?;
+        let email = parse_email(raw)?;
         if app
             .store
             .ident_by_value(fields::EMAIL_ADDRESS, email.as_str())
@@ -170,6 +163,19 @@ async fn apply_fields(app: &App, su: &mut SignUpRow, f: &p::CreateSignUp) -> Res
         su.locale = Some(l.clone());
     }
     Ok(())
+}
+
+/// A phone number a person gave (sign-up or account page): E.164, in an allowed SMS country.
+pub(super) fn parse_phone(app: &App, raw: &str) -> Result<PhoneNumber> {
+    let phone = PhoneNumber::parse(raw)
+        .map_err(|e| AppError::param_format_invalid(fields::PHONE_NUMBER, e.0))?;
+    protection::check_sms_country(&app.config.protection, phone.as_str(), fields::PHONE_NUMBER)?;
+    Ok(phone)
+}
+
+/// An email address a person gave (sign-up or account page).
+pub(super) fn parse_email(raw: &str) -> Result<EmailAddress> {
+    EmailAddress::parse(raw).map_err(|e| AppError::param_format_invalid(fields::EMAIL_ADDRESS, e.0))
 }
 
 /// A first or last name as given (trimmed; empty is none), or `form_param_format_invalid`.
