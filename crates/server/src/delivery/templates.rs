@@ -1,10 +1,12 @@
-//! Message templates: built-in English defaults (`config/templates/en/*`, embedded) overridable
-//! per locale by files in `[delivery] templates_dir`.
+//! Message templates: built-in English, German and Spanish (`config/templates/{en,de,es}/*`,
+//! embedded: the same languages as the app) overridable per locale by files in
+//! `[delivery] templates_dir`.
 //!
 //! Layout of a templates directory: one folder per locale (`en`, `de`, `pt-br`, …; matched
 //! case-insensitively, `_` = `-`), each with any of `sms.txt`, `email_subject.txt`,
-//! `email.txt`, `email.html`. A file missing for a locale falls back to its language
-//! (`pt-br` → `pt`), then to `en` in the directory, then to the built-in `en`.
+//! `email.txt`, `email.html`. For each file the first of these that has it wins: the locale
+//! (`pt-br`), then its language (`pt`), each in the directory and then built in; then `en` in
+//! the directory; then the built-in `en`.
 //!
 //! Placeholders: `{code}`, `{app_name}`, `{minutes}` (lifetime, rounded up) and
 //! `{origin_host}`. A line that mentions `{origin_host}` is left out when no origin host is
@@ -16,12 +18,44 @@ use std::path::Path;
 /// File names of a template set.
 pub const FILES: [&str; 4] = ["sms.txt", "email_subject.txt", "email.txt", "email.html"];
 
-const BUILTIN: [&str; 4] = [
-    include_str!("../../../../config/templates/en/sms.txt"),
-    include_str!("../../../../config/templates/en/email_subject.txt"),
-    include_str!("../../../../config/templates/en/email.txt"),
-    include_str!("../../../../config/templates/en/email.html"),
+/// The built-in template sets, by language; `en` first (the last resort).
+const BUILTIN: [(&str, [&str; 4]); 3] = [
+    (
+        "en",
+        [
+            include_str!("../../../../config/templates/en/sms.txt"),
+            include_str!("../../../../config/templates/en/email_subject.txt"),
+            include_str!("../../../../config/templates/en/email.txt"),
+            include_str!("../../../../config/templates/en/email.html"),
+        ],
+    ),
+    (
+        "de",
+        [
+            include_str!("../../../../config/templates/de/sms.txt"),
+            include_str!("../../../../config/templates/de/email_subject.txt"),
+            include_str!("../../../../config/templates/de/email.txt"),
+            include_str!("../../../../config/templates/de/email.html"),
+        ],
+    ),
+    (
+        "es",
+        [
+            include_str!("../../../../config/templates/es/sms.txt"),
+            include_str!("../../../../config/templates/es/email_subject.txt"),
+            include_str!("../../../../config/templates/es/email.txt"),
+            include_str!("../../../../config/templates/es/email.html"),
+        ],
+    ),
 ];
+
+/// The built-in text of file `i` for `locale` (normalised), if there is one.
+fn builtin(locale: &str, i: usize) -> Option<&'static str> {
+    BUILTIN
+        .iter()
+        .find(|(l, _)| *l == locale)
+        .map(|(_, files)| files[i])
+}
 
 /// Which message part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +108,7 @@ pub fn normalize_locale(tag: &str) -> Option<String> {
 }
 
 impl Templates {
-    /// Only the built-in English templates.
+    /// Only the built-in templates.
     pub fn builtin() -> Self {
         Self::default()
     }
@@ -120,19 +154,16 @@ impl Templates {
         let i = part as usize;
         let mut chain: Vec<String> = Vec::with_capacity(3);
         if let Some(full) = locale.and_then(normalize_locale) {
-            if let Some((lang, _)) = full.split_once('-') {
-                let lang = lang.to_owned();
-                chain.push(full);
-                chain.push(lang);
-            } else {
-                chain.push(full);
-            }
+            let lang = full.split_once('-').map(|(lang, _)| lang.to_owned());
+            chain.push(full);
+            chain.extend(lang);
         }
-        chain.push("en".into());
+        let configured = |l: &str| self.sets.get(l).and_then(|s| s[i].as_deref());
         chain
             .iter()
-            .find_map(|l| self.sets.get(l).and_then(|s| s[i].as_deref()))
-            .unwrap_or(BUILTIN[i])
+            .find_map(|l| configured(l).or_else(|| builtin(l, i)))
+            .or_else(|| configured("en"))
+            .unwrap_or(BUILTIN[0].1[i])
     }
 
     /// The SMS text. With an origin host, its last line is `@host #code`.
@@ -230,6 +261,71 @@ mod tests {
             "{without}"
         );
         assert!(!without.ends_with('\n'));
+    }
+
+    /// Every built-in language says the same things: the same placeholders in every file, and
+    /// the SMS ends with the origin-bound line WebOTP reads.
+    #[test]
+    fn builtin_languages_match_english() {
+        let placeholders = |text: &str| {
+            let mut found: Vec<&str> = ["{code}", "{app_name}", "{minutes}", "{origin_host}"]
+                .into_iter()
+                .filter(|p| text.contains(p))
+                .collect();
+            found.sort_unstable();
+            found
+        };
+        let (_, en) = BUILTIN[0];
+        for (lang, files) in &BUILTIN[1..] {
+            for (i, text) in files.iter().enumerate() {
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(en[i]),
+                    "{lang}/{} has other placeholders than en",
+                    FILES[i]
+                );
+                assert_ne!(text, &en[i], "{lang}/{} is still English", FILES[i]);
+            }
+            assert_eq!(
+                files[0].trim_end().lines().last(),
+                Some("@{origin_host} #{code}"),
+                "{lang}/sms.txt must end with the origin-bound line"
+            );
+            assert!(files[3].contains(&format!("<html lang=\"{lang}\">")));
+        }
+    }
+
+    #[test]
+    fn locales_pick_their_language_and_fall_back_to_english() {
+        let t = Templates::builtin();
+        let v = vars(Some("example.com"));
+        let de = t.sms(Some("de-AT"), &v);
+        assert!(de.starts_with("123456 ist dein Acme <Shop>-Code"), "{de}");
+        assert!(de.contains("10 Minuten"));
+        assert_eq!(de.lines().last(), Some("@example.com #123456"));
+        let es = t.email(Some("es_MX"), &v);
+        assert_eq!(es.subject, "123456 es tu código de Acme <Shop>");
+        assert!(es.text.contains("Caduca en 10 minutos"));
+        assert!(es.html.contains("Acme &lt;Shop&gt;") && es.html.contains("lang=\"es\""));
+        let fr = t.sms(Some("fr"), &v);
+        assert!(fr.starts_with("123456 is your Acme <Shop> code"), "{fr}");
+    }
+
+    #[test]
+    fn a_configured_english_set_does_not_hide_a_built_in_language() {
+        let dir = std::env::temp_dir().join(format!("onetime-templates-en-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("en")).unwrap();
+        std::fs::write(dir.join("en/sms.txt"), "EN {code}").unwrap();
+        std::fs::create_dir_all(dir.join("de-ch")).unwrap();
+        std::fs::write(dir.join("de-ch/sms.txt"), "CH {code}").unwrap();
+        let t = Templates::load(Some(&dir)).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let v = vars(None);
+        assert_eq!(t.sms(Some("en-GB"), &v), "EN 123456");
+        assert_eq!(t.sms(Some("de-CH"), &v), "CH 123456");
+        assert!(t.sms(Some("de"), &v).starts_with("123456 ist dein"));
+        assert_eq!(t.sms(Some("fr"), &v), "EN 123456");
     }
 
     #[test]

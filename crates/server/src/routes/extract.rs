@@ -28,6 +28,18 @@ pub struct Ctx {
     pub client_ip: Option<std::net::IpAddr>,
     /// `User-Agent` (at most 512 characters), recorded with a new session for the device list.
     pub user_agent: Option<String>,
+    /// The browser's preferred language (the first tag of `Accept-Language`): the language of
+    /// the codes it asks for when the request does not name a `locale` itself.
+    pub locale: Option<String>,
+}
+
+/// The first language tag of an `Accept-Language` value (`de-CH,de;q=0.9` -> `de-CH`), if it is
+/// a plausible tag (`*` and garbage are not).
+pub fn preferred_locale(accept_language: &str) -> Option<String> {
+    let first = accept_language.split(',').next()?.split(';').next()?.trim();
+    crate::delivery::templates::normalize_locale(first)
+        .filter(|t| t.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .map(|_| first.to_owned())
 }
 
 impl FromRequestParts<App> for Ctx {
@@ -82,8 +94,14 @@ impl FromRequestParts<App> for Ctx {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(512).collect());
+        let locale = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(preferred_locale);
         Ok(Self {
             user_agent,
+            locale,
             client_id,
             client_token,
             https,
@@ -181,4 +199,23 @@ fn check_urlencoded(bytes: &[u8]) -> Result<(), String> {
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preferred_locale;
+
+    #[test]
+    fn the_first_accept_language_tag_is_the_locale() {
+        assert_eq!(
+            preferred_locale("de-CH,de;q=0.9,en;q=0.8").as_deref(),
+            Some("de-CH")
+        );
+        assert_eq!(preferred_locale("es;q=1").as_deref(), Some("es"));
+        assert_eq!(preferred_locale(" fr "), Some("fr".into()));
+        assert_eq!(preferred_locale("*"), None);
+        assert_eq!(preferred_locale(""), None);
+        assert_eq!(preferred_locale("../../etc,en"), None);
+        assert_eq!(preferred_locale(&"x".repeat(60)), None);
+    }
 }

@@ -229,7 +229,7 @@ pub async fn prepare(
             recipient: &row.value,
             strategy: kind.strategy(),
             is_test: otp::is_test_identifier(&row.value),
-            locale: None,
+            locale: ctx.locale.clone(),
             client_ip: ctx.client_ip,
             decoy: false,
         };

@@ -41,7 +41,8 @@ pub async fn create(
             username: None,
             first_name: None,
             last_name: None,
-            locale: None,
+            // A `locale` in the form replaces it.
+            locale: ctx.locale.clone(),
             verifications: SignUpVerifs::default(),
             created_user_id: None,
             created_session_id: None,

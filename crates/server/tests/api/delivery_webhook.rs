@@ -140,3 +140,99 @@ async fn sms_webhook_carries_locale_and_origin_line_and_retries_after_503() {
     );
     server.complete_sign_up(&id, "phone_code", &code).await;
 }
+
+/// A new browser whose preferred languages are `accept_language`.
+fn browser_speaking(accept_language: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        accept_language.parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+both_backends!(codes_come_in_the_browsers_language_unless_the_request_names_one);
+async fn codes_come_in_the_browsers_language_unless_the_request_names_one() {
+    let gw = HttpCapture::start().await;
+    let delivery = DeliveryConfig {
+        sms: Some(SmsProvider::Webhook(hook(&format!(
+            "{}/hooks/sms",
+            gw.base
+        )))),
+        sms_origin_host: Some("login.acme.test".into()),
+        ..fast_delivery()
+    };
+    let mut server = spawn(
+        instance(delivery),
+        Secrets::default().with(SECRET_ENV, SECRET),
+    )
+    .await;
+    let german = |body: &Value| {
+        let code = body["code"].as_str().unwrap().to_owned();
+        let message = body["message"].as_str().unwrap().to_owned();
+        assert!(
+            message.starts_with(&format!("{code} ist dein Acme-Code")),
+            "{message}"
+        );
+        assert!(message.contains("10 Minuten"), "{message}");
+        assert_eq!(
+            message.lines().last(),
+            Some(format!("@login.acme.test #{code}").as_str()),
+            "the origin-bound line stays as WebOTP reads it"
+        );
+        code
+    };
+
+    // Sign-up: no `locale` in the form, the browser prefers Swiss German.
+    server.http = browser_speaking("de-CH,de;q=0.9,en;q=0.5");
+    let id = server.sign_up("phone_number", "+14155552673").await;
+    let r = server.prepare_sign_up(&id, "phone_code").await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let body = verified(&gw.last());
+    assert_eq!(body["locale"], "de-CH");
+    let code = german(&body);
+    server.complete_sign_up(&id, "phone_code", &code).await;
+
+    // A number added on the account page gets its code in the same language.
+    let r = server
+        .post("/v1/me/phone_numbers", &[("phone_number", "+14155552674")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let added = r.str("id");
+    let r = server
+        .post(
+            &format!("/v1/me/phone_numbers/{added}/prepare_verification"),
+            &[("strategy", "phone_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let body = verified(&gw.last());
+    assert_eq!(body["recipient"], "+14155552674");
+    german(&body);
+
+    // A sign-in that names its locale (clerk-js does) wins over the browser's header.
+    server.http = browser_speaking("de");
+    let r = server
+        .post(
+            "/v1/client/sign_ins",
+            &[("identifier", "+14155552673"), ("locale", "es-MX")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = server.prepare_sign_in(&r.str("id"), "phone_code").await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let body = verified(&gw.last());
+    assert_eq!(body["locale"], "es-MX");
+    let code = body["code"].as_str().unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "{code} es tu código de Acme. Caduca en 10 minutos."
+        )),
+        "{message}"
+    );
+}
