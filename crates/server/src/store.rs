@@ -41,7 +41,9 @@ pub enum StoreError {
     /// A unique constraint was violated (e.g. an identifier taken by a racing sign-up).
     #[error("unique constraint violated: {0}")]
     Conflict(String),
-    /// A versioned row changed since it was read: the request must start over from fresh rows.
+    /// A versioned row changed since it was read, or a row a change refers to was deleted
+    /// meanwhile (a foreign key: the account of a sign-in that is completing was deleted): the
+    /// request must start over from fresh rows.
     #[error("a row changed since it was read")]
     Stale,
     /// [`Change::ReserveSend`] found the recipient's send budget spent.

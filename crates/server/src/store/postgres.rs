@@ -13,6 +13,10 @@ fn error(e: sqlx::Error) -> StoreError {
         if db.is_unique_violation() {
             return StoreError::Conflict(db.message().to_owned());
         }
+        // See `StoreError::Stale`: a row this change refers to was deleted meanwhile.
+        if db.is_foreign_key_violation() {
+            return StoreError::Stale;
+        }
         // Serialization failure and deadlock: start over, like a stale row.
         if matches!(db.code().as_deref(), Some("40001" | "40P01")) {
             return StoreError::Stale;

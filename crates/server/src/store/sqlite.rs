@@ -221,6 +221,12 @@ pub(super) fn error(e: rusqlite::Error) -> StoreError {
     {
         return StoreError::Conflict(message.clone().unwrap_or_else(|| e.to_string()));
     }
+    if let rusqlite::Error::SqliteFailure(failure, _) = &e
+        && failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+    {
+        // See `StoreError::Stale`: a row this change refers to was deleted meanwhile.
+        return StoreError::Stale;
+    }
     StoreError::Sqlite(e)
 }
 
@@ -558,6 +564,29 @@ mod tests {
     ) {
         let (done, outcome) = tokio::sync::oneshot::channel();
         (Pending { changes, done }, outcome)
+    }
+
+    /// A change that refers to a row deleted meanwhile (a session for a user whose account was
+    /// just deleted) is stale, so the request starts over from fresh rows instead of failing
+    /// with a 500.
+    #[tokio::test]
+    async fn a_reference_to_a_deleted_row_is_stale() {
+        let (db, _store) = open().await;
+        let session = Change::Session(crate::store::SessionRow {
+            id: "sess_1".into(),
+            client_id: "client_1".into(),
+            user_id: "user_deleted".into(),
+            status: onetime_protocol::SessionStatus::Active,
+            expire_at: 10,
+            last_active_at: 1,
+            user_agent: None,
+            ip_address: None,
+            created_at: 1,
+            updated_at: 1,
+            version: 0,
+        });
+        let r = db.apply(vec![client("client_1", 0), session]).await;
+        assert!(matches!(r, Err(StoreError::Stale)), "{r:?}");
     }
 
     /// One transaction for four requests: the stale one and the conflicting one undo only
