@@ -134,6 +134,11 @@ impl Auth {
         })
     }
 
+    /// Digits in a code (`display_config.code_length`, 6 until the environment says).
+    pub fn code_length(&self) -> usize {
+        self.with_env(|e| crate::code::code_length(e.and_then(|e| e.display_config.code_length)))
+    }
+
     /// The resend cooldown in seconds (see [`cooldown_of`]).
     pub fn cooldown(&self) -> u32 {
         self.with_env(cooldown_of)

@@ -156,7 +156,7 @@ pub fn describe(err: &Error, kind: IdentifierKind) -> UiError {
                 Slot::Identifier => {
                     UiError::new(Slot::Identifier, format!("Enter a valid {noun}."))
                 }
-                Slot::Code => UiError::new(Slot::Code, "Enter the 6-digit code."),
+                Slot::Code => UiError::new(Slot::Code, "Enter every digit of the code."),
                 Slot::Username => UiError::new(
                     Slot::Username,
                     "Usernames can use letters, numbers, '_' and '-'.",
@@ -166,7 +166,7 @@ pub fn describe(err: &Error, kind: IdentifierKind) -> UiError {
         }
         codes::FORM_PARAM_MISSING | "form_param_nil" => match slot_or(Slot::Form) {
             Slot::Identifier => UiError::new(Slot::Identifier, format!("Enter your {noun}.")),
-            Slot::Code => UiError::new(Slot::Code, "Enter the 6-digit code."),
+            Slot::Code => UiError::new(Slot::Code, "Enter every digit of the code."),
             Slot::Username => UiError::new(Slot::Username, "Choose a username."),
             Slot::Form => UiError::new(Slot::Form, long_or_message(first)),
         },

@@ -34,6 +34,8 @@ struct Scenario {
     offline: bool,
     /// `display_config.resend_cooldown_seconds`.
     cooldown: Option<u64>,
+    /// `display_config.code_length`.
+    code_length: Option<usize>,
 }
 
 fn phone_only() -> Scenario {
@@ -92,6 +94,7 @@ impl Fake {
         };
         env.display_config.application_name = "Acme".into();
         env.display_config.resend_cooldown_seconds = s.cooldown;
+        env.display_config.code_length = s.code_length;
         let attributes = &mut env.user_settings.attributes;
         attributes.phone_number = attr(s.phone, "phone_code");
         attributes.email_address = attr(s.email, "email_code");
@@ -605,6 +608,36 @@ async fn submitting_switches_to_the_code_form_and_focuses_it() {
     );
     wait_until("code input focused", || active_id() == "code").await;
     assert!(root.text_content().unwrap().contains("+1 (201) 555-0100"));
+}
+
+#[wasm_bindgen_test]
+async fn the_code_input_has_as_many_digits_as_the_server_says() {
+    set_path("/sign-up");
+    let fake = Fake::new(Scenario {
+        code_length: Some(8),
+        ..phone_only()
+    });
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    let code = input(&root, "input#code");
+    assert_eq!(code.get_attribute("maxlength").as_deref(), Some("8"));
+    assert_eq!(root.query_selector_all(".otp-slot").unwrap().length(), 8);
+    assert!(
+        root.text_content().unwrap().contains("8-digit code"),
+        "the wording follows the length"
+    );
+    // Six digits are not a code here: nothing is submitted until the eighth.
+    type_into(&code, "424242");
+    settle().await;
+    assert!(fake.seen("POST", "/attempt_verification").is_empty());
+    type_into(&code, "42424242");
+    wait_until("attempt sent", || {
+        !fake.seen("POST", "/attempt_verification").is_empty()
+    })
+    .await;
+    let attempt = fake.seen("POST", "/attempt_verification");
+    assert_eq!(attempt.len(), 1, "auto-submitted once at the eighth digit");
+    assert_eq!(attempt[0].field("code"), Some("42424242"));
 }
 
 #[wasm_bindgen_test]

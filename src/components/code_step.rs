@@ -61,6 +61,7 @@ pub fn CodeStep(
         });
     }
     let auth = crate::auth::use_auth();
+    let length = Memo::new(move |_| auth.code_length());
     let remaining = move || seconds_left(now.get(), sent_at.get(), auth.cooldown());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -68,10 +69,14 @@ pub fn CodeStep(
             return;
         }
         let c = code.get_untracked();
-        if crate::code::is_complete(&c) {
+        let len = length.get_untracked();
+        if crate::code::is_complete(&c, len) {
             on_submit.run(c);
         } else {
-            error.set(Some(UiError::new(Slot::Code, "Enter the 6-digit code.")));
+            error.set(Some(UiError::new(
+                Slot::Code,
+                format!("Enter the {len}-digit code."),
+            )));
             if let Some(el) = code_ref.get_untracked() {
                 let _ = el.focus();
             }
@@ -107,13 +112,14 @@ pub fn CodeStep(
                 <label for="code" class="label label-center">"Verification code"</label>
                 <OtpInput
                     value=code
+                    length=length
                     on_complete=on_submit
                     on_change=clear_code_error
                     busy=pending
                     invalid=invalid
                     node_ref=code_ref
                 />
-                <p id="code-help" class="sr-only">{move || format!("Enter the 6-digit code sent to {}", sent_to.get())}</p>
+                <p id="code-help" class="sr-only">{move || format!("Enter the {}-digit code sent to {}", length.get(), sent_to.get())}</p>
                 <div class="center-row"><FieldError field=Slot::Code error=error links=links.clone() on_resend=on_resend/></div>
             </div>
             <p class="resend">

@@ -1,19 +1,22 @@
-//! The verification-code input: ONE real `<input autocomplete="one-time-code">` laid over six
-//! drawn slots (the `input-otp` pattern), so SMS/email autofill and paste fill every slot.
+//! The verification-code input: ONE real `<input autocomplete="one-time-code">` laid over one
+//! drawn slot per digit (the `input-otp` pattern), so SMS/email autofill and paste fill every
+//! slot. The number of digits is the server's (`Auth::code_length`).
 
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::code::{CODE_LEN, active_slot, is_complete, sanitize_code, slots};
+use crate::code::{active_slot, is_complete, sanitize_code, slots};
 use crate::components::a11y::aria_flag;
 
-/// Six-slot code input. Sanitises typing, paste and autofill to digits, and calls `on_complete`
-/// as soon as all six digits are there.
+/// The code input. Sanitises typing, paste and autofill to digits, and calls `on_complete` as
+/// soon as all `length` digits are there.
 #[component]
 pub fn OtpInput(
     /// The digits typed so far.
     value: RwSignal<String>,
-    /// Called with the full code when the sixth digit arrives.
+    /// Digits in a code.
+    length: Memo<usize>,
+    /// Called with the full code when the last digit arrives.
     on_complete: Callback<String>,
     /// Called on every change (e.g. to clear a stale error).
     #[prop(optional)]
@@ -27,7 +30,8 @@ pub fn OtpInput(
 ) -> impl IntoView {
     let focused = RwSignal::new(false);
     let accept = move |raw: &str, el: Option<web_sys::HtmlInputElement>| {
-        let digits = sanitize_code(raw);
+        let len = length.get_untracked();
+        let digits = sanitize_code(raw, len);
         if let Some(el) = el {
             // Keep the DOM in step even when the sanitised value did not change.
             el.set_value(&digits);
@@ -36,7 +40,7 @@ pub fn OtpInput(
         if let Some(cb) = on_change {
             cb.run(digits.clone());
         }
-        if is_complete(&digits) && !busy.get_untracked() {
+        if is_complete(&digits, len) && !busy.get_untracked() {
             on_complete.run(digits);
         }
     };
@@ -72,7 +76,7 @@ pub fn OtpInput(
                 inputmode="numeric"
                 autocomplete="one-time-code"
                 pattern="[0-9]*"
-                maxlength=CODE_LEN.to_string()
+                maxlength=move || length.get().to_string()
                 spellcheck="false"
                 required=true
                 aria-invalid=aria_flag(invalid)
@@ -88,13 +92,14 @@ pub fn OtpInput(
             <div class="otp-slots" aria-hidden="true">
                 {move || {
                     let code = value.get();
-                    let active = active_slot(&code);
-                    let full = code.len() == CODE_LEN;
-                    slots(&code)
+                    let len = length.get();
+                    let active = active_slot(&code, len);
+                    let full = code.len() == len;
+                    slots(&code, len)
                         .into_iter()
                         .enumerate()
                         .map(|(i, digit)| {
-                            let is_active = focused.get() && i == active && !(full && i < CODE_LEN - 1);
+                            let is_active = focused.get() && i == active && !(full && i + 1 < len);
                             view! {
                                 <div
                                     class="otp-slot"

@@ -213,7 +213,11 @@ pub fn SignIn(
         if !verifying.get() {
             "Welcome back! Please sign in to continue.".to_string()
         } else {
-            format!("Enter the 6-digit code to continue to {}", app_name())
+            format!(
+                "Enter the {}-digit code to continue to {}",
+                auth.code_length(),
+                app_name()
+            )
         }
     });
 

@@ -249,7 +249,7 @@ pub fn SignUp(
     });
     let subtitle = Memo::new(move |_| match step.get() {
         Step::Identifier => format!("Welcome! Sign up to continue to {}.", app_name()),
-        Step::Code => "Enter the 6-digit code we just sent".to_string(),
+        Step::Code => format!("Enter the {}-digit code we just sent", auth.code_length()),
         Step::Username => "One last step to finish creating your account.".to_string(),
     });
 

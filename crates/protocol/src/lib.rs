@@ -884,6 +884,10 @@ pub struct DisplayConfig {
     /// countdown uses it; absent means 30. Additive: clerk-js ignores unknown keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resend_cooldown_seconds: Option<u64>,
+    /// onetime's addition: how many digits a code has (`[codes] length`, 4 to 10). The app's code
+    /// input draws this many slots and submits at the last one; absent means 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_length: Option<usize>,
 }
 
 /// `environment.organization_settings`.

@@ -217,6 +217,8 @@ pub struct DisplayConfig {
     pub application_name: String,
     /// Absent on servers that do not announce it (the app then assumes 30 s).
     pub resend_cooldown_seconds: Option<u64>,
+    /// Absent on servers that do not announce it (the app then assumes 6).
+    pub code_length: Option<usize>,
 }
 
 /// [`crate::UserSettings`].
@@ -398,6 +400,7 @@ mod tests {
         };
         env.display_config.application_name = s("Acme");
         env.display_config.resend_cooldown_seconds = Some(17);
+        env.display_config.code_length = Some(8);
         env.display_config.captcha_public_key = Some(s("k"));
         env.user_settings.attributes.email_address = attribute(0b101);
         env.user_settings.attributes.phone_number = attribute(0b111);
@@ -505,6 +508,7 @@ mod tests {
             display_config: DisplayConfig {
                 application_name: e.display_config.application_name.clone(),
                 resend_cooldown_seconds: e.display_config.resend_cooldown_seconds,
+                code_length: e.display_config.code_length,
             },
             user_settings: UserSettings {
                 attributes: Attributes {

@@ -52,10 +52,17 @@ impl Default for Identifiers {
     }
 }
 
+/// The code lengths `[codes] length` may have: fewer than 4 digits are guessed too easily
+/// within the attempt limits; more than 10 do not fit a `u64` draw and nobody types them.
+pub const CODE_LENGTHS: std::ops::RangeInclusive<usize> = 4..=10;
+
 /// `[codes]`: one-time code rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CodeConfig {
+    /// Digits in a code, 4 to 10 (default 6). Published as `display_config.code_length`, so the
+    /// app's code input has as many slots.
+    pub length: usize,
     /// Code lifetime in seconds (default 600).
     pub lifetime_secs: u64,
     /// Wrong attempts allowed per verification before it is `failed` (default 5).
@@ -71,6 +78,7 @@ pub struct CodeConfig {
 impl Default for CodeConfig {
     fn default() -> Self {
         Self {
+            length: 6,
             lifetime_secs: 600,
             max_attempts: 5,
             resend_cooldown_secs: 30,
@@ -288,6 +296,14 @@ impl InstanceConfig {
         if c.lifetime_secs == 0 || c.max_attempts == 0 || c.sends_per_identifier == 0 {
             anyhow::bail!("codes.lifetime_secs, max_attempts and sends_per_identifier must be > 0");
         }
+        if !CODE_LENGTHS.contains(&c.length) {
+            anyhow::bail!(
+                "codes.length is {}: it must be from {} to {} digits",
+                c.length,
+                CODE_LENGTHS.start(),
+                CODE_LENGTHS.end()
+            );
+        }
         self.delivery.validate()?;
         self.protection.validate()?;
         if self.session_lifetime_secs == 0 {
@@ -386,5 +402,19 @@ mod tests {
         let bad = "[identifiers.username]\nenabled = false\nrequired = true\n";
         assert!(InstanceConfig::from_toml(bad).is_err());
         assert!(InstanceConfig::from_toml("unknown_key = 1").is_err());
+    }
+
+    #[test]
+    fn code_length_is_four_to_ten_digits() {
+        for ok in [4, 6, 10] {
+            let cfg = InstanceConfig::from_toml(&format!("[codes]\nlength = {ok}\n")).unwrap();
+            assert_eq!(cfg.codes.length, ok);
+        }
+        for bad in [0, 3, 11] {
+            let err = InstanceConfig::from_toml(&format!("[codes]\nlength = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("codes.length"), "{err}");
+        }
     }
 }

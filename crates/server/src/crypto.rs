@@ -24,9 +24,12 @@ pub fn new_id(prefix: &str) -> String {
     s
 }
 
-/// A fresh 6-digit code from the thread-local CSPRNG (ChaCha, seeded from the OS).
-pub fn new_code() -> String {
-    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+/// A fresh code of `length` digits (4 to 10) from the thread-local CSPRNG (ChaCha, seeded from
+/// the OS), uniform over all `10^length` values.
+pub fn new_code(length: usize) -> String {
+    let length = length.clamp(4, 10);
+    let bound = 10u64.pow(length as u32);
+    format!("{:0length$}", rand::rng().random_range(0..bound))
 }
 
 /// Random bytes as base64url (for secrets).
@@ -120,11 +123,15 @@ mod tests {
 
     #[test]
     fn codes_are_six_digits() {
-        for _ in 0..100 {
-            let c = new_code();
-            assert_eq!(c.len(), 6);
-            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        for length in 4..=10 {
+            for _ in 0..100 {
+                let c = new_code(length);
+                assert_eq!(c.len(), length);
+                assert!(c.bytes().all(|b| b.is_ascii_digit()));
+            }
         }
+        // Ten digits draw from all 10^10 values, not just a u32's range.
+        assert!((0..50).any(|_| new_code(10).parse::<u64>().unwrap() > u64::from(u32::MAX)));
     }
 
     #[test]

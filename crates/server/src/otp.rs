@@ -11,6 +11,12 @@ use onetime_protocol::{VerificationStatus, strategies};
 /// The code that Clerk's test identifiers accept in dev mode.
 pub const TEST_CODE: &str = "424242";
 
+/// The code Clerk's test identifiers accept in dev mode, at `length` digits: `424242` for the
+/// default six, and the same pattern cut or extended (`4242`, `42424242`).
+pub fn test_code(length: usize) -> String {
+    "4242424242".chars().cycle().take(length).collect()
+}
+
 /// What to send where.
 #[derive(Debug, Clone)]
 pub struct Target<'a> {
@@ -103,8 +109,9 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         return Ok(nothing());
     }
     let (code, prepared) = if app.dev && target.is_test {
-        tracing::debug!(recipient = %target.recipient, "test identifier: use code {TEST_CODE} (nothing sent)");
-        (TEST_CODE.to_owned(), nothing())
+        let code = test_code(rules.length);
+        tracing::debug!(recipient = %target.recipient, "test identifier: use code {code} (nothing sent)");
+        (code, nothing())
     } else {
         let channel = if target.strategy == strategies::PHONE_CODE {
             crate::protection::check_sms_country(
@@ -116,7 +123,7 @@ pub fn prepare(app: &App, target: Target<'_>, state: &mut VerifState) -> Result<
         } else {
             Channel::Email
         };
-        let code = crypto::new_code();
+        let code = crypto::new_code(rules.length);
         let buckets =
             crate::protection::send_buckets(app, target.recipient, channel, target.client_ip);
         let reserved = buckets.iter().map(|b| b.key.clone()).collect();
@@ -233,4 +240,17 @@ pub fn failure_count_change(app: &App, state: &VerifState, outcome: &Result<()>)
 
 fn ceil_secs(ms: i64) -> u64 {
     u64::try_from((ms + 999) / 1000).unwrap_or(1).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_code_keeps_its_pattern_at_every_length() {
+        assert_eq!(test_code(6), TEST_CODE);
+        assert_eq!(test_code(4), "4242");
+        assert_eq!(test_code(8), "42424242");
+        assert_eq!(test_code(10), "4242424242");
+    }
 }

@@ -461,6 +461,7 @@ pub fn environment(cfg: &InstanceConfig, dev: bool, issuer: &str) -> p::Environm
             after_sign_out_one_url: url("/"),
             after_sign_out_all_url: url("/"),
             resend_cooldown_seconds: Some(cfg.codes.resend_cooldown_secs),
+            code_length: Some(cfg.codes.length),
             ..Default::default()
         },
         user_settings: p::UserSettings {

@@ -2,7 +2,7 @@
 
 use super::ParseError;
 
-/// A 6-digit code.
+/// A code as typed: the configured number of ASCII digits.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OtpCode(String);
 
@@ -13,16 +13,13 @@ impl std::fmt::Debug for OtpCode {
 }
 
 impl OtpCode {
-    /// Number of digits.
-    pub const LEN: usize = 6;
-
-    /// Parses exactly six ASCII digits (surrounding whitespace is ignored).
-    pub fn parse(input: &str) -> Result<Self, ParseError> {
+    /// Parses exactly `length` ASCII digits (surrounding whitespace is ignored).
+    pub fn parse(input: &str, length: usize) -> Result<Self, ParseError> {
         let s = input.trim();
-        if s.len() == Self::LEN && s.bytes().all(|b| b.is_ascii_digit()) {
+        if s.len() == length && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(ParseError("code must be a 6-digit code.".into()))
+            Err(ParseError(format!("code must be a {length}-digit code.")))
         }
     }
 
@@ -37,13 +34,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn six_digits_only() {
-        assert_eq!(OtpCode::parse(" 424242 ").unwrap().as_str(), "424242");
+    fn exactly_the_configured_digits() {
+        assert_eq!(OtpCode::parse(" 424242 ", 6).unwrap().as_str(), "424242");
         for bad in ["", "42424", "4242424", "42424a", "４２４２４２", "42 424"] {
-            assert!(OtpCode::parse(bad).is_err(), "{bad}");
+            assert!(OtpCode::parse(bad, 6).is_err(), "{bad}");
         }
+        assert_eq!(OtpCode::parse("42424242", 8).unwrap().as_str(), "42424242");
+        assert!(OtpCode::parse("424242", 8).is_err());
         assert_eq!(
-            format!("{:?}", OtpCode::parse("123456").unwrap()),
+            OtpCode::parse("4242", 6).unwrap_err().0,
+            "code must be a 6-digit code."
+        );
+        assert_eq!(
+            format!("{:?}", OtpCode::parse("123456", 6).unwrap()),
             "OtpCode(******)"
         );
     }

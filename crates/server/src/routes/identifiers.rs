@@ -270,7 +270,7 @@ pub async fn attempt(
     FapiForm(form): FapiForm<p::AttemptVerification>,
 ) -> Result<Response> {
     let kind = Kind::from_path(&collection)?;
-    let code = required_code(form.code.as_deref())?;
+    let code = required_code(&app, form.code.as_deref())?;
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     retrying!(async {
         let mut row = owned_pending(&app, &ctx, &q, kind, &id).await?;

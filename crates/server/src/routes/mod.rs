@@ -448,10 +448,10 @@ pub fn save_client(app: &App, client: &mut ClientRow, changes: &mut Vec<Change>)
 }
 
 /// The `code` parameter of an attempt, parsed: `form_param_missing` when absent,
-/// `form_param_format_invalid` when it is not 6 digits.
-pub fn required_code(raw: Option<&str>) -> Result<crate::domain::OtpCode> {
+/// `form_param_format_invalid` when it is not `[codes] length` digits.
+pub fn required_code(app: &App, raw: Option<&str>) -> Result<crate::domain::OtpCode> {
     let raw = raw.ok_or_else(|| AppError::param_missing(p::fields::CODE))?;
-    crate::domain::OtpCode::parse(raw)
+    crate::domain::OtpCode::parse(raw, app.config.codes.length)
         .map_err(|e| AppError::param_format_invalid(p::fields::CODE, e.0))
 }
 

@@ -354,7 +354,7 @@ pub async fn attempt(
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
-        let code = required_code(form.code.as_deref())?;
+        let code = required_code(&app, form.code.as_deref())?;
         let (mut client, mut si) = owned(&app, &ctx, &id).await?;
         if si.status != p::SignInStatus::NeedsFirstFactor || app.now() > si.abandon_at {
             return Err(AppError::client_state_invalid("attempt first factor"));

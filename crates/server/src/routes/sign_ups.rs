@@ -433,7 +433,7 @@ pub async fn attempt(
     let _guard = app.store.lock_client(ctx.client_id.as_deref()).await;
     let r = retrying!(async {
         let strategy = parse_strategy(form.strategy.as_ref())?;
-        let code = required_code(form.code.as_deref())?;
+        let code = required_code(&app, form.code.as_deref())?;
         let (mut client, mut su) = owned(&app, &ctx, &id).await?;
         ensure_open(&app, &su, "attempt verification")?;
         let strategy = match strategy {

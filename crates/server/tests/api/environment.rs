@@ -26,6 +26,7 @@ async fn environment_is_bare_and_reflects_default_config() {
     assert_eq!(env["auth_config"]["test_mode"], true);
     assert_eq!(env["display_config"]["application_name"], "onetime");
     assert_eq!(env["display_config"]["resend_cooldown_seconds"], 30);
+    assert_eq!(env["display_config"]["code_length"], 6);
     assert!(env.get("commerce_settings").is_none());
 }
 
@@ -265,4 +266,59 @@ async fn display_urls_are_absolute() {
     assert_eq!(dc["home_url"], "http://localhost:8080");
     assert_eq!(dc["sign_in_url"], "http://localhost:8080/sign-in");
     assert_eq!(dc["sign_up_url"], "http://localhost:8080/sign-up");
+}
+
+both_backends!(codes_have_the_configured_length_everywhere);
+async fn codes_have_the_configured_length_everywhere() {
+    let app = spawn_app_with(|c| c.instance.codes.length = 8).await;
+    let env = app.get(&browser(), "/v1/environment").await.body;
+    assert_eq!(env["display_config"]["code_length"], 8);
+
+    // A real code from the outbox has 8 digits; 6 digits are refused as a format error.
+    let c = browser();
+    let email = "eight.digits@example.com";
+    let id = app
+        .start_sign_up(&c, &[("email_address", email)], "email_code")
+        .await;
+    let code = app.code_for(email).await;
+    assert_eq!(code.len(), 8, "{code}");
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    let attempt = format!("/v1/client/sign_ups/{id}/attempt_verification");
+    let r = app
+        .post(
+            &c,
+            &attempt,
+            &[("strategy", "email_code"), ("code", &code[..6])],
+        )
+        .await;
+    r.assert_error(422, "form_param_format_invalid");
+    assert_eq!(r.param(), "code");
+    assert!(
+        r.body["errors"][0]["long_message"]
+            .as_str()
+            .unwrap()
+            .contains("8-digit"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post(&c, &attempt, &[("strategy", "email_code"), ("code", &code)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["status"], "complete");
+
+    // Test numbers take the test code at the same length.
+    let c = browser();
+    let id = app
+        .start_sign_up(&c, &[("phone_number", "+12015550188")], "phone_code")
+        .await;
+    let r = app
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "phone_code"), ("code", "42424242")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["response"]["status"], "complete");
 }
