@@ -7,8 +7,8 @@
 
 use std::rc::Rc;
 
+use crate::router::NavigateOptions;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use onetime_protocol::fields;
 use wasm_bindgen_futures::spawn_local;
 

@@ -42,8 +42,6 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::path;
 
 pub mod api;
 pub mod auth;
@@ -55,11 +53,50 @@ pub mod messages;
 pub mod pages;
 pub mod phone;
 pub mod redirect;
+pub mod router;
 pub mod validate;
 
 use crate::api::Transport;
 use crate::auth::AuthProvider;
 use crate::pages::{HomePage, NotFoundPage, SignInPage, SignUpPage, UserProfilePage};
+use crate::router::{Router, use_location};
+
+/// The app's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Home,
+    SignIn,
+    SignUp,
+    User,
+    NotFound,
+}
+
+impl Page {
+    fn of(path: &str) -> Self {
+        match path {
+            "/" => Page::Home,
+            "/sign-in" => Page::SignIn,
+            "/sign-up" => Page::SignUp,
+            "/user" => Page::User,
+            _ => Page::NotFound,
+        }
+    }
+}
+
+/// The page for the current path; a new page is built only when the path names another one
+/// (not when only the query changes).
+#[component]
+fn Pages() -> impl IntoView {
+    let location = use_location();
+    let page = Memo::new(move |_| location.pathname.with(|p| Page::of(p)));
+    move || match page.get() {
+        Page::Home => view! { <HomePage/> }.into_any(),
+        Page::SignIn => view! { <SignInPage/> }.into_any(),
+        Page::SignUp => view! { <SignUpPage/> }.into_any(),
+        Page::User => view! { <UserProfilePage/> }.into_any(),
+        Page::NotFound => view! { <NotFoundPage/> }.into_any(),
+    }
+}
 
 /// The whole app: auth context, router and pages. Without `transport` it talks to the page's
 /// origin with `fetch` (Trunk proxies `/v1/` to the server in development).
@@ -73,12 +110,7 @@ pub fn App(
         <AuthProvider transport=transport>
             <Router>
                 <div class="shell">
-                    <FlatRoutes fallback=|| view! { <NotFoundPage/> }>
-                        <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/sign-in") view=SignInPage/>
-                        <Route path=path!("/sign-up") view=SignUpPage/>
-                        <Route path=path!("/user") view=UserProfilePage/>
-                    </FlatRoutes>
+                    <Pages/>
                 </div>
             </Router>
         </AuthProvider>

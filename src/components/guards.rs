@@ -1,9 +1,8 @@
 //! Control components like Clerk's: `<SignedIn>`, `<SignedOut>`, `<RedirectToSignIn/>`,
 //! `<RedirectToSignUp/>` and `<Protect>` for whole pages.
 
+use crate::router::{NavigateOptions, use_location, use_navigate};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::auth::{AuthPhase, use_auth};
 use crate::components::card::LoadingCard;
@@ -54,16 +53,10 @@ pub fn still_on_this_page() -> impl Fn() -> bool + Clone + 'static {
 }
 
 /// Navigates to `path` as it renders, replacing the current history entry (a guard's page should
-/// not stay behind the Back button). What leptos_router's `<Redirect/>` does on the client,
+/// not stay behind the Back button), as leptos_router's `<Redirect/>` did on the client,
 /// without its server-side branch and relative-path resolution (our paths are absolute).
 pub fn redirect(path: &str) {
-    use_navigate()(
-        path,
-        NavigateOptions {
-            replace: true,
-            ..Default::default()
-        },
-    );
+    use_navigate()(path, NavigateOptions { replace: true });
 }
 
 /// Sends the user to `/sign-in?redirect_url=<this page>`.

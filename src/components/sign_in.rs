@@ -1,8 +1,8 @@
 //! `<SignIn/>`: phone or email → code → session, like Clerk's passwordless sign-in guide.
 
+use crate::router::{use_navigate, use_query_map};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignInStatus;
 use onetime_protocol::slim::SignIn as SignInResource;
 

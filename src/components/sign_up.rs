@@ -1,9 +1,9 @@
 //! `<SignUp/>`: phone or email → code → (username) → session, like Clerk's passwordless
 //! sign-up guide, switching on a `verifying` state.
 
+use crate::router::{use_navigate, use_query_map};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use onetime_protocol::SignUpStatus;
 use onetime_protocol::slim::SignUp as SignUpResource;
 

@@ -1,7 +1,7 @@
 //! `<UserButton/>`: the avatar with a menu ("Manage account", "Sign out"), and the sign-out hook.
 
+use crate::router::use_navigate;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use onetime_protocol::slim::User;
 
 use crate::auth::use_auth;
