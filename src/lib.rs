@@ -56,6 +56,7 @@ pub mod pages;
 pub mod phone;
 pub mod redirect;
 pub mod validate;
+pub mod web_otp;
 
 use crate::api::Transport;
 use crate::auth::AuthProvider;
