@@ -55,6 +55,7 @@ pub mod phone;
 pub mod redirect;
 pub mod router;
 pub mod validate;
+pub mod web_otp;
 
 use crate::api::Transport;
 use crate::auth::AuthProvider;

@@ -640,6 +640,113 @@ async fn the_code_input_has_as_many_digits_as_the_server_says() {
     assert_eq!(attempt[0].field("code"), Some("42424242"));
 }
 
+/// A browser with WebOTP whose `navigator.credentials.get` records each request in
+/// `window.__otp` (`calls`, `aborted`) and resolves when the test calls `__otp.resolve`.
+fn fake_web_otp() {
+    js_sys::Function::new_no_args(
+        r#"
+        window.OTPCredential = window.OTPCredential || function () {};
+        window.__otp = { calls: [], aborted: 0, resolve: null };
+        Object.defineProperty(navigator, 'credentials', { configurable: true, value: {
+            get(options) {
+                return new Promise((resolve, reject) => {
+                    window.__otp.calls.push(options);
+                    window.__otp.resolve = resolve;
+                    options.signal.addEventListener('abort', () => {
+                        window.__otp.aborted += 1;
+                        reject(new DOMException('The request was aborted.', 'AbortError'));
+                    });
+                });
+            },
+        } });
+        "#,
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+/// Back to the real browser (no `OTPCredential`, the real `navigator.credentials`).
+fn remove_fake_web_otp() {
+    js_sys::Function::new_no_args("delete window.OTPCredential; delete navigator.credentials;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+fn web_otp(expr: &str) -> wasm_bindgen::JsValue {
+    js_sys::Function::new_no_args(&format!("return {expr};"))
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn an_sms_code_from_web_otp_fills_the_input_and_submits() {
+    set_path("/sign-up");
+    fake_web_otp();
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    wait_until("WebOTP asked", || {
+        web_otp("window.__otp.calls.length").as_f64() == Some(1.0)
+    })
+    .await;
+    assert_eq!(
+        web_otp("window.__otp.calls[0].otp.transport.join()").as_string(),
+        Some("sms".into())
+    );
+    assert!(fake.seen("POST", "/attempt_verification").is_empty());
+    web_otp("window.__otp.resolve({ type: 'otp', id: '', code: '424242' })");
+    wait_until("attempt sent", || {
+        !fake.seen("POST", "/attempt_verification").is_empty()
+    })
+    .await;
+    let attempt = fake.seen("POST", "/attempt_verification");
+    assert_eq!(attempt.len(), 1, "submitted once, nothing typed");
+    assert_eq!(attempt[0].field("code"), Some("424242"));
+    remove_fake_web_otp();
+}
+
+#[wasm_bindgen_test]
+async fn leaving_the_code_step_aborts_web_otp_and_email_codes_never_ask() {
+    set_path("/sign-up");
+    fake_web_otp();
+    let fake = Fake::new(phone_only());
+    let (root, _h) = mount_sign_up(&fake);
+    to_code_step(&root).await;
+    wait_until("WebOTP asked", || {
+        web_otp("window.__otp.calls.length").as_f64() == Some(1.0)
+    })
+    .await;
+    assert_eq!(web_otp("window.__otp.aborted").as_f64(), Some(0.0));
+    click(&root, "button#edit-identifier");
+    wait_for(&root, "form#identifier-form").await;
+    wait_until("WebOTP aborted", || {
+        web_otp("window.__otp.aborted").as_f64() == Some(1.0)
+    })
+    .await;
+    remove_fake_web_otp();
+
+    fake_web_otp();
+    let fake = Fake::new(Scenario {
+        email: true,
+        ..Default::default()
+    });
+    let (root, _h2) = mount_sign_up(&fake);
+    let email = wait_for(&root, "input#email-address")
+        .await
+        .unchecked_into::<HtmlInputElement>();
+    type_into(&email, "jane@example.com");
+    settle().await;
+    click(&root, "button#identifier-submit");
+    wait_for(&root, "form#code-form").await;
+    settle().await;
+    assert_eq!(
+        web_otp("window.__otp.calls.length").as_f64(),
+        Some(0.0),
+        "WebOTP reads SMS only"
+    );
+    remove_fake_web_otp();
+}
+
 #[wasm_bindgen_test]
 async fn resend_is_disabled_with_a_countdown() {
     set_path("/sign-up");

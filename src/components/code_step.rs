@@ -62,6 +62,21 @@ pub fn CodeStep(
     }
     let auth = crate::auth::use_auth();
     let length = Memo::new(move |_| auth.code_length());
+    // WebOTP for SMS codes: the code fills itself in and is submitted. The request lives as long
+    // as this step: disposing the step drops it, which aborts it.
+    #[cfg(target_arch = "wasm32")]
+    if kind.get_untracked() == IdentifierKind::Phone {
+        let fill = move |raw: String| {
+            let digits = crate::code::sanitize_code(&raw, length.get_untracked());
+            if code.try_set(digits.clone()).is_none()
+                && crate::code::is_complete(&digits, length.get_untracked())
+                && !pending.get_untracked()
+            {
+                on_submit.run(digits);
+            }
+        };
+        StoredValue::new_local(crate::web_otp::request_sms_code(fill));
+    }
     let remaining = move || seconds_left(now.get(), sent_at.get(), auth.cooldown());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
