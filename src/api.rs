@@ -24,10 +24,12 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use onetime_protocol::slim::{
-    CarriedClient, Client, Environment, ErrorAnswer, Response, Session, SignIn, SignUp, Token,
+    CarriedClient, Client, Device, Environment, ErrorAnswer, Object, Response, Session, SignIn,
+    SignUp, Token,
 };
 use serde::de::DeserializeOwned;
 
+use crate::identifier::IdentifierKind;
 use crate::redirect::encode_component;
 
 /// The wire method. FAPI only needs these two: other verbs travel as `POST ?_method=`.
@@ -215,7 +217,8 @@ pub fn decode(resp: HttpResponse) -> (Result<Answer>, Option<Option<Client>>) {
         retry_after,
     } = resp;
     if (200..300).contains(&status) {
-        let text = if body.trim().is_empty() {
+        // A bare list (the active sessions) carries no client; it must not be read as one.
+        let text = if body.trim().is_empty() || body.trim_start().starts_with('[') {
             "null"
         } else {
             &body
@@ -434,6 +437,77 @@ impl Api {
     /// `signOut()`: S5 `POST /v1/client/sessions?_method=DELETE` (ends every session, keeps the client).
     pub fn sign_out(&self) -> ApiCall<Option<Client>> {
         self.post("/v1/client/sessions?_method=DELETE", &[])
+    }
+
+    /// The signed-in user's own account (`user.*` in clerk-js).
+    pub fn me(&self) -> AccountApi<'_> {
+        AccountApi { api: self }
+    }
+}
+
+/// `user.*`: the signed-in user's account (`/v1/me`). The server acts for the client's last
+/// active session, the one the app shows.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountApi<'a> {
+    api: &'a Api,
+}
+
+impl AccountApi<'_> {
+    fn identifier_path(kind: IdentifierKind, id: &str, action: &str) -> String {
+        format!(
+            "/v1/me/{}/{}{action}",
+            kind.collection(),
+            encode_component(id)
+        )
+    }
+
+    /// `user.update({primary_phone_number_id | primary_email_address_id})`: `PATCH /v1/me`.
+    pub fn set_primary(&self, kind: IdentifierKind, id: &str) -> ApiCall<Object> {
+        let field = match kind {
+            IdentifierKind::Phone => "primary_phone_number_id",
+            IdentifierKind::Email => "primary_email_address_id",
+        };
+        self.api.post("/v1/me?_method=PATCH", &[(field, id)])
+    }
+
+    /// `user.delete()`: `DELETE /v1/me` (the user, its identifiers and every session).
+    pub fn delete(&self) -> ApiCall<Object> {
+        self.api.post("/v1/me?_method=DELETE", &[])
+    }
+
+    /// `user.createPhoneNumber` / `createEmailAddress`: adds `value` unverified.
+    pub fn add(&self, kind: IdentifierKind, value: &str) -> ApiCall<Object> {
+        let path = format!("/v1/me/{}", kind.collection());
+        self.api.post(&path, &[(kind.field(), value)])
+    }
+
+    /// `prepareVerification()` on an added identifier: sends it a code.
+    pub fn prepare_verification(&self, kind: IdentifierKind, id: &str) -> ApiCall<Object> {
+        let path = Self::identifier_path(kind, id, "/prepare_verification");
+        self.api.post(&path, &[(fields::STRATEGY, kind.strategy())])
+    }
+
+    /// `attemptVerification({code})` on an added identifier.
+    pub fn attempt_verification(&self, kind: IdentifierKind, id: &str, code: &str) -> ApiCall<Object> {
+        let path = Self::identifier_path(kind, id, "/attempt_verification");
+        self.api.post(&path, &[(fields::CODE, code)])
+    }
+
+    /// `destroy()` on one of the user's identifiers: `DELETE /v1/me/{collection}/{id}`.
+    pub fn remove(&self, kind: IdentifierKind, id: &str) -> ApiCall<Object> {
+        let path = Self::identifier_path(kind, id, "?_method=DELETE");
+        self.api.post(&path, &[])
+    }
+
+    /// `user.getSessions()`: `GET /v1/me/sessions/active`, a bare list of devices.
+    pub fn devices(&self) -> ApiCall<Vec<Device>> {
+        self.api.get("/v1/me/sessions/active", Shape::Bare)
+    }
+
+    /// `session.revoke()` for another device: `POST /v1/me/sessions/{sid}/revoke`.
+    pub fn revoke(&self, session_id: &str) -> ApiCall<Object> {
+        let path = format!("/v1/me/sessions/{}/revoke", encode_component(session_id));
+        self.api.post(&path, &[])
     }
 }
 
@@ -909,6 +983,65 @@ mod tests {
             9,
             "every envelope's client reaches the listener"
         );
+    }
+
+    #[test]
+    fn account_requests_match_clerk_js() {
+        let fake = Rc::new(Fake {
+            seen: RefCell::new(vec![]),
+            answer: HttpResponse {
+                status: 200,
+                body: r#"{"response":{"id":"x"},"client":null}"#.into(),
+                retry_after: None,
+            },
+        });
+        let api = Api::new(Rc::new(fake.clone()));
+        let me = api.me();
+        let (phone, email) = (IdentifierKind::Phone, IdentifierKind::Email);
+        assert_eq!(block_on(me.add(email, "a@example.com")).unwrap().id, "x");
+        block_on(me.prepare_verification(email, "idn_1")).unwrap();
+        block_on(me.attempt_verification(email, "idn_1", "123456")).unwrap();
+        block_on(me.set_primary(email, "idn_1")).unwrap();
+        block_on(me.set_primary(phone, "idn_2")).unwrap();
+        block_on(me.remove(phone, "idn_2")).unwrap();
+        block_on(me.revoke("sess_2")).unwrap();
+        block_on(me.delete()).unwrap();
+        let lines: Vec<String> = fake
+            .seen
+            .borrow()
+            .iter()
+            .map(|r| format!("{} {} {}", r.method.as_str(), r.path, encode_form(&r.form)))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "POST /v1/me/email_addresses email_address=a%40example.com",
+                "POST /v1/me/email_addresses/idn_1/prepare_verification strategy=email_code",
+                "POST /v1/me/email_addresses/idn_1/attempt_verification code=123456",
+                "POST /v1/me?_method=PATCH primary_email_address_id=idn_1",
+                "POST /v1/me?_method=PATCH primary_phone_number_id=idn_2",
+                "POST /v1/me/phone_numbers/idn_2?_method=DELETE ",
+                "POST /v1/me/sessions/sess_2/revoke ",
+                "POST /v1/me?_method=DELETE ",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bare_list_is_not_read_as_a_client() {
+        let list = HttpResponse {
+            status: 200,
+            body: r#"[{"object":"session","id":"sess_1","last_active_at":5,
+                      "latest_activity":{"browser_name":"Chrome","is_mobile":false}}]"#
+                .into(),
+            retry_after: None,
+        };
+        let (answer, client) = decode(list);
+        assert_eq!(client, None, "a list of sessions must leave the client alone");
+        let devices: Vec<Device> = resource(&answer.unwrap(), Shape::Bare).unwrap();
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0].id, "sess_1");
+        assert_eq!(devices[0].last_active_at, 5);
     }
 
     #[test]

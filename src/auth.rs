@@ -224,7 +224,29 @@ impl Auth {
         then: &str,
         navigate: &dyn Fn(&str, NavigateOptions),
     ) -> api::Result<()> {
-        let (_, client) = self.api().quiet().sign_out().with_client().await?;
+        let call = self.api().quiet().sign_out();
+        self.leave(call, then, navigate).await
+    }
+
+    /// `user.delete()`: deletes the account, then goes to `then` (as [`Auth::sign_out`] does).
+    pub async fn delete_account(
+        &self,
+        then: &str,
+        navigate: &dyn Fn(&str, NavigateOptions),
+    ) -> api::Result<()> {
+        let call = self.api().quiet().me().delete();
+        self.leave(call, then, navigate).await
+    }
+
+    /// Sends `call`, which ends the signed-in state, goes to `then`, and only then applies the
+    /// answer's client.
+    async fn leave<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        call: api::ApiCall<T>,
+        then: &str,
+        navigate: &dyn Fn(&str, NavigateOptions),
+    ) -> api::Result<()> {
+        let (_, client) = call.with_client().await?;
         navigate(then, NavigateOptions::default());
         // The answer normally carries the client without sessions; nothing stays signed in
         // even if it did not.

@@ -38,6 +38,14 @@ impl IdentifierKind {
         }
     }
 
+    /// The user's list of this kind under `/v1/me` (`phone_numbers` / `email_addresses`).
+    pub fn collection(self) -> &'static str {
+        match self {
+            IdentifierKind::Phone => "phone_numbers",
+            IdentifierKind::Email => "email_addresses",
+        }
+    }
+
     /// The other kind ("Use email instead").
     pub fn other(self) -> Self {
         match self {

@@ -218,6 +218,35 @@ pub fn describe(err: &Error, kind: IdentifierKind) -> UiError {
     }
 }
 
+/// [`describe`] for the account page: no links to the sign-in and sign-up pages (the person is
+/// signed in), and the wording of what only happens there.
+pub fn describe_account(err: &Error, kind: IdentifierKind) -> UiError {
+    let noun = kind.noun();
+    let mut ui = match err.code() {
+        Some(codes::FORM_IDENTIFIER_EXISTS) => UiError::new(
+            Slot::Identifier,
+            format!("This {noun} is already used by another account."),
+        ),
+        Some("form_identifier_last") => UiError::new(
+            Slot::Form,
+            "This is your only way to sign in. Add another phone number or email address first.",
+        ),
+        Some(codes::AUTHENTICATION_INVALID) => UiError::new(
+            Slot::Form,
+            "Your session has ended. Please sign in again.",
+        ),
+        Some(codes::RESOURCE_NOT_FOUND) => UiError::new(
+            Slot::Form,
+            "That is no longer on your account. The page now shows what is.",
+        ),
+        _ => describe(err, kind),
+    };
+    if matches!(ui.remedy, Some(Remedy::SignInInstead | Remedy::SignUpInstead)) {
+        ui.remedy = None;
+    }
+    ui
+}
+
 fn long_or_message(e: &onetime_protocol::ApiError) -> String {
     let text = e
         .long_message
@@ -250,6 +279,36 @@ mod tests {
             }],
             retry_after: None,
         }
+    }
+
+    #[test]
+    fn account_page_errors_link_nowhere_and_say_what_happened() {
+        let taken = describe_account(
+            &api(422, "form_identifier_exists", Some("email_address")),
+            IdentifierKind::Email,
+        );
+        assert_eq!(taken.slot, Slot::Identifier);
+        assert_eq!(
+            taken.message,
+            "This email address is already used by another account."
+        );
+        assert_eq!(taken.remedy, None);
+        let last = describe_account(
+            &api(422, "form_identifier_last", None),
+            IdentifierKind::Phone,
+        );
+        assert_eq!(last.slot, Slot::Form);
+        assert!(last.message.contains("only way to sign in"), "{last:?}");
+        let wrong = describe_account(
+            &api(422, "form_code_incorrect", Some("code")),
+            IdentifierKind::Phone,
+        );
+        assert_eq!(wrong, describe(&api(422, "form_code_incorrect", Some("code")), IdentifierKind::Phone));
+        let unknown = describe_account(
+            &api(404, "form_identifier_not_found", Some("identifier")),
+            IdentifierKind::Phone,
+        );
+        assert_eq!(unknown.remedy, None, "no sign-up link on the account page");
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl CodeSignals {
     /// Shows a failed request where it belongs: next to the code (cleared and refocused for a
     /// new try), the identifier, or above the form; and announces it.
     pub fn fail(self, e: &crate::api::Error, kind: IdentifierKind) {
-        let ui = crate::messages::describe(e, kind);
+        self.show(crate::messages::describe(e, kind));
+    }
+
+    /// Shows `ui` where it belongs (see [`CodeSignals::fail`]).
+    pub fn show(self, ui: UiError) {
         if ui.slot == Slot::Code {
             self.code.set(String::new());
             if let Some(el) = self.code_ref.get_untracked() {

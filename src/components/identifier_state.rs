@@ -14,6 +14,8 @@ pub struct IdentifierState {
     auth: Auth,
     /// For sign-in (offers only identifiers that identify a user at sign-in).
     pub sign_in: bool,
+    /// Only this kind, whatever the instance offers (adding a phone number on the account page).
+    pub only: Option<IdentifierKind>,
     /// The kind the user switched to, if they did.
     pub chosen: RwSignal<Option<IdentifierKind>>,
     /// Selected country.
@@ -30,6 +32,7 @@ impl IdentifierState {
         Self {
             auth,
             sign_in,
+            only: None,
             chosen: RwSignal::new(None),
             country: RwSignal::new(default_country()),
             digits: RwSignal::new(String::new()),
@@ -37,9 +40,23 @@ impl IdentifierState {
         }
     }
 
+    /// Empty state for exactly one kind (no switch to the other).
+    pub fn only(auth: Auth, kind: IdentifierKind) -> Self {
+        Self {
+            only: Some(kind),
+            ..Self::new(auth, false)
+        }
+    }
+
     /// What the instance offers for this flow (tracked: follows the environment).
     pub fn allowed(&self) -> Allowed {
-        self.auth.allowed(self.sign_in)
+        match self.only {
+            Some(kind) => Allowed {
+                phone: kind == IdentifierKind::Phone,
+                email: kind == IdentifierKind::Email,
+            },
+            None => self.auth.allowed(self.sign_in),
+        }
     }
 
     /// The kind shown: the user's choice if the instance offers it, else the first offered.

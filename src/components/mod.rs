@@ -7,15 +7,21 @@
 //!   step's signals), [`runner`] (one request at a time, "Try again").
 //! - UI pieces: [`card`] (card, gate, loading), [`errors`], [`buttons`], [`a11y`], inputs
 //!   ([`phone_input`], [`otp_input`]), [`icons`].
+//! - The account page's sections: [`identifier_list`] (with [`add_identifier`]), [`devices`],
+//!   [`delete_account`].
 
 pub mod a11y;
+pub mod add_identifier;
 pub mod buttons;
 pub mod card;
 pub mod code_signals;
 pub mod code_step;
+pub mod delete_account;
+pub mod devices;
 pub mod errors;
 pub mod guards;
 pub mod icons;
+pub mod identifier_list;
 pub mod identifier_state;
 pub mod identifier_step;
 pub mod otp_input;

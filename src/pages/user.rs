@@ -1,16 +1,16 @@
-//! `/user`: the profile (protected).
+//! `/user`: the account page (protected): identifiers, devices, the session, deletion.
 
 use leptos::prelude::*;
-use onetime_protocol::VerificationStatus;
-use onetime_protocol::slim::Verification;
 
 use crate::auth::{use_auth, use_user};
 use crate::components::Protect;
 use crate::components::icons::Spinner;
 use crate::components::top_bar::TopBar;
 use crate::components::user_button::{Avatar, use_sign_out, user_initials};
+use crate::components::delete_account::DeleteAccount;
+use crate::components::devices::Devices;
+use crate::components::identifier_list::IdentifierList;
 use crate::messages::{IdentifierKind, describe};
-use crate::phone::display_e164;
 
 /// A timestamp (ms) in the browser's locale.
 pub fn format_time(ms: i64) -> String {
@@ -25,19 +25,6 @@ pub fn format_time(ms: i64) -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         ms.to_string()
-    }
-}
-
-fn verified(v: &Option<Verification>) -> bool {
-    v.as_ref()
-        .is_some_and(|v| v.status == VerificationStatus::Verified)
-}
-
-fn badge(ok: bool) -> impl IntoView {
-    if ok {
-        view! { <span class="badge badge-success">"Verified"</span> }.into_any()
-    } else {
-        view! { <span class="badge">"Unverified"</span> }.into_any()
     }
 }
 
@@ -79,6 +66,8 @@ pub fn UserProfile() -> impl IntoView {
             token_pending.try_set(false);
         });
     };
+    // What the sections just did, announced to screen readers.
+    let status = RwSignal::new(String::new());
     let initials = Memo::new(move |_| user.user().map(|u| user_initials(&u)).unwrap_or_default());
 
     view! {
@@ -99,56 +88,8 @@ pub fn UserProfile() -> impl IntoView {
                     </p>
                 </section>
 
-                <section class="profile-section" aria-labelledby="profile-phones">
-                    <h2 id="profile-phones" class="section-title">"Phone numbers"</h2>
-                    <ul class="identifier-list" id="phone-numbers">
-                        {move || {
-                            let u = user.user().unwrap_or_default();
-                            let primary = u.primary_phone_number_id.clone();
-                            if u.phone_numbers.is_empty() {
-                                return view! { <li class="muted">"No phone number"</li> }.into_any();
-                            }
-                            u.phone_numbers.into_iter().map(|p| {
-                                let is_primary = primary.as_deref() == Some(p.id.as_str());
-                                view! {
-                                    <li class="identifier-row">
-                                        <span class="mono" title=p.phone_number.clone()>{display_e164(&p.phone_number)}</span>
-                                        <span class="badges">
-                                            {is_primary.then(|| view! { <span class="badge">"Primary"</span> })}
-                                            {badge(verified(&p.verification))}
-                                        </span>
-                                    </li>
-                                }
-                            }).collect_view().into_any()
-                        }}
-                    </ul>
-                </section>
-
-                <section class="profile-section" aria-labelledby="profile-emails">
-                    <h2 id="profile-emails" class="section-title">"Email addresses"</h2>
-                    <ul class="identifier-list" id="email-addresses">
-                        {move || {
-                            let u = user.user().unwrap_or_default();
-                            let primary = u.primary_email_address_id.clone();
-                            if u.email_addresses.is_empty() {
-                                return view! { <li class="muted">"No email address"</li> }.into_any();
-                            }
-                            u.email_addresses.into_iter().map(|e| {
-                                let is_primary = primary.as_deref() == Some(e.id.as_str());
-                                view! {
-                                    <li class="identifier-row">
-                                        <span class="mono">{e.email_address.clone()}</span>
-                                        <span class="badges">
-                                            {is_primary.then(|| view! { <span class="badge">"Primary"</span> })}
-                                            {badge(verified(&e.verification))}
-                                        </span>
-                                    </li>
-                                }
-                            }).collect_view().into_any()
-                        }}
-                    </ul>
-                </section>
-
+                <IdentifierList kind=IdentifierKind::Phone status=status/>
+                <IdentifierList kind=IdentifierKind::Email status=status/>
                 <section class="profile-section" aria-labelledby="profile-session">
                     <h2 id="profile-session" class="section-title">"Active session"</h2>
                     {move || user.session().map(|s| view! {
@@ -177,6 +118,10 @@ pub fn UserProfile() -> impl IntoView {
                         }}
                     </div>
                 </section>
+
+                <Devices status=status/>
+                <DeleteAccount/>
+                <div class="sr-only" role="status" aria-live="polite" id="profile-status">{move || status.get()}</div>
 
                 {move || sign_out.error.get().map(|e| view! {
                     <div id="form-error" class="alert" role="alert"><div class="alert-body"><span>{e.message}</span></div></div>

@@ -29,10 +29,14 @@ pub struct Ctx {
     pub base: String,
     /// axe-core's source, or why it could not be read (the accessibility scenarios fail then).
     pub axe: std::result::Result<std::sync::Arc<String>, String>,
+    /// The ChromeDriver, for scenarios that need a second browser.
+    pub driver_url: String,
+    /// The Chromium binary.
+    pub chromium: std::path::PathBuf,
 }
 
 /// A scenario's number and name, in run order.
-pub const SCENARIOS: [(u8, &str); 12] = [
+pub const SCENARIOS: [(u8, &str); 15] = [
     (1, "phone sign-up with a test number"),
     (2, "email sign-up with the code from the dev outbox"),
     (3, "sign-out, phone sign-in, reload keeps the session"),
@@ -57,6 +61,18 @@ pub const SCENARIOS: [(u8, &str); 12] = [
         12,
         "axe-core: no WCAG 2.2 AA violation on any page, dark scheme",
     ),
+    (
+        13,
+        "account page: add an email to a phone account, sign in with it, make another primary, remove the phone",
+    ),
+    (
+        14,
+        "account page: sign out another browser; it lands on sign-in",
+    ),
+    (
+        15,
+        "account page: delete the account; the number signs up again",
+    ),
 ];
 
 /// What `--static` may send a browser for the sign-in page, all assets, `Accept-Encoding: br,
@@ -77,6 +93,9 @@ async fn run_scenario(n: u8, b: &Browser, ctx: &Ctx) -> Result<()> {
         10 => static_delivery(ctx).await,
         11 => accessibility(b, ctx, "light", 11).await,
         12 => accessibility(b, ctx, "dark", 12).await,
+        13 => account_identifiers(b, ctx).await,
+        14 => revoke_other_browser(b, ctx).await,
+        15 => delete_account(b).await,
         _ => bail!("no scenario {n}"),
     }
 }
@@ -116,6 +135,8 @@ pub async fn run(opts: TestOpts) -> Result<bool> {
         http: http.clone(),
         base: server.base().to_owned(),
         axe,
+        driver_url: driver.url().to_owned(),
+        chromium: opts.common.chromium.clone(),
     };
     println!(
         "e2e: server {} (log {}), chromedriver {}",
@@ -693,6 +714,180 @@ async fn paste_code(b: &Browser) -> Result<()> {
         eprintln!("scenario 9: paste {how}");
     }
     expect_signed_in(b, &e164).await
+}
+
+/// The account page's row for `identifier` in the list `list_css` (`#phone-numbers` or
+/// `#email-addresses`).
+fn row(list_css: &str, identifier: &str) -> String {
+    format!("{list_css} li[data-identifier=\"{identifier}\"]")
+}
+
+/// On `/user`: the newest code sent to `address` goes into the add form's code step.
+async fn code_from_outbox(ctx: &Ctx, address: &str, count: usize) -> Result<String> {
+    let msgs = fapi::wait_outbox(&ctx.http, &ctx.base, address, count).await?;
+    Ok(msgs[0].code.clone())
+}
+
+/// On `/user`: adds `address` through the add form, with the newest code the outbox holds for
+/// it (`count` messages so far), and waits for its row to read "Verified".
+async fn add_email(b: &Browser, ctx: &Ctx, address: &str, count: usize) -> Result<String> {
+    b.click("button#add-email_addresses-open").await?;
+    submit_email(b, address).await?;
+    b.wait_visible("form#code-form").await?;
+    let code = code_from_outbox(ctx, address, count).await?;
+    type_code(b, &code).await?;
+    let email_row = row("#email-addresses", address);
+    b.wait_text_contains(&email_row, "Verified").await?;
+    b.wait_gone("form#code-form").await?;
+    ensure!(
+        b.is_visible("button#add-email_addresses-open").await?,
+        "the add form stayed open after {address} was verified"
+    );
+    Ok(email_row)
+}
+
+/// On `/user`: removes the row `row_css` through its confirmation and waits until it is gone.
+async fn remove_row(b: &Browser, row_css: &str) -> Result<()> {
+    b.click(&format!("{row_css} button.remove-identifier"))
+        .await?;
+    let question = b.wait_text(&format!("{row_css} .confirm-question")).await?;
+    ensure!(
+        question.contains("Remove"),
+        "the removal is not confirmed first (reads {question:?})"
+    );
+    b.click(&format!("{row_css} button.confirm-remove"))
+        .await?;
+    b.wait_gone(row_css).await
+}
+
+/// Scenario 13: a phone account adds an email address on `/user` (verified with the code from the
+/// outbox; the only email address is the primary one) and signs in with it; adds a second one
+/// and makes it primary; removes the phone and the first address; the last one left cannot be
+/// removed.
+async fn account_identifiers(b: &Browser, ctx: &Ctx) -> Result<()> {
+    let first = "scenario13.person@example.com";
+    let second = "scenario13.second@example.com";
+    let (_, e164) = test_phone(13);
+    sign_up_by_phone(b, 13).await?;
+    b.goto("/user").await?;
+    b.wait_visible("#user-profile").await?;
+    b.wait_text_contains("#email-addresses", "No email address")
+        .await?;
+    let first_row = add_email(b, ctx, first, 1).await?;
+    b.wait_text_contains(&first_row, "Primary").await?;
+
+    // The new address signs in.
+    b.click("button#profile-sign-out").await?;
+    b.wait_visible("a#go-sign-in").await?;
+    b.goto("/sign-in").await?;
+    submit_email(b, first).await?;
+    b.wait_visible("form#code-form").await?;
+    let code = code_from_outbox(ctx, first, 2).await?;
+    type_code(b, &code).await?;
+    expect_signed_in(b, &e164).await?;
+
+    // A second address becomes the primary one.
+    b.goto("/user").await?;
+    let second_row = add_email(b, ctx, second, 1).await?;
+    let second_text = b.text_now(&second_row).await?.unwrap_or_default();
+    ensure!(
+        !second_text.contains("Primary"),
+        "a second address is primary before it was chosen ({second_text:?})"
+    );
+    b.click(&format!("{second_row} button.set-primary"))
+        .await?;
+    b.wait_text_contains(&second_row, "Primary").await?;
+    b.wait_visible(&format!("{first_row} button.set-primary"))
+        .await?;
+
+    // The phone and the first address go; the last one cannot.
+    remove_row(b, &row("#phone-numbers", &e164)).await?;
+    b.wait_text_contains("#phone-numbers", "No phone number")
+        .await?;
+    remove_row(b, &first_row).await?;
+    b.click(&format!("{second_row} button.remove-identifier"))
+        .await?;
+    b.click(&format!("{second_row} button.confirm-remove"))
+        .await?;
+    let refusal = b
+        .wait_text("section[aria-labelledby=\"profile-email_addresses\"] #form-error")
+        .await?;
+    ensure!(
+        refusal.contains("only way to sign in"),
+        "removing the last identifier should be refused clearly, reads {refusal:?}"
+    );
+    ensure!(
+        b.is_visible(&second_row).await?,
+        "the last email address disappeared"
+    );
+    b.goto("/").await?;
+    expect_signed_in(b, second).await
+}
+
+/// Scenario 14: the same number signed in on two browsers; the first signs the second out from
+/// the devices list, and the second, reloaded, is signed out and sent to sign-in from `/user`.
+async fn revoke_other_browser(b: &Browser, ctx: &Ctx) -> Result<()> {
+    let (national, e164) = test_phone(14);
+    sign_up_by_phone(b, 14).await?;
+    let other = Browser::open(&ctx.driver_url, &ctx.chromium, &ctx.base).await?;
+    let result = async {
+        other.goto("/sign-in").await?;
+        submit_phone(&other, &national).await?;
+        type_code(&other, TEST_CODE).await?;
+        expect_signed_in(&other, &e164).await?;
+
+        b.goto("/user").await?;
+        b.wait_js(
+            "two devices, one of them this one",
+            "const rows = document.querySelectorAll('#devices li.device-row');
+             window.__lastSeen = rows.length + ' rows';
+             return rows.length === 2 && document.querySelectorAll('#devices .this-device').length === 1;",
+            vec![],
+        )
+        .await?;
+        b.click("#devices button.revoke-device").await?;
+        b.wait_js(
+            "one device left",
+            "const rows = document.querySelectorAll('#devices li.device-row');
+             window.__lastSeen = rows.length + ' rows';
+             return rows.length === 1 && !!rows[0].querySelector('.this-device');",
+            vec![],
+        )
+        .await?;
+        b.wait_gone("button#revoke-other-devices").await?;
+
+        other.goto("/user").await?;
+        other
+            .wait_path("/sign-in?redirect_url=...", |p| {
+                p.starts_with("/sign-in") && p.contains("redirect_url=")
+            })
+            .await?;
+        // The browser that did it is still signed in.
+        b.reload().await?;
+        b.wait_visible("#user-profile").await
+    }
+    .await;
+    other.close().await;
+    result
+}
+
+/// Scenario 15: deleting the account needs the typed phrase; afterwards the browser is signed out
+/// and the same number signs up as a new account.
+async fn delete_account(b: &Browser) -> Result<()> {
+    sign_up_by_phone(b, 15).await?;
+    b.goto("/user").await?;
+    b.click("button#delete-account-open").await?;
+    b.type_into("input#delete-confirm", "delete").await?;
+    ensure!(
+        b.is_disabled("button#delete-account-confirm").await? == Some(true),
+        "the delete button is enabled before the phrase is typed"
+    );
+    b.clear_input("input#delete-confirm").await?;
+    b.type_into("input#delete-confirm", "Delete account").await?;
+    b.click("button#delete-account-confirm").await?;
+    b.wait_visible("a#go-sign-in").await?;
+    b.wait_path("/", |p| p == "/").await?;
+    sign_up_by_phone(b, 15).await
 }
 
 #[cfg(test)]

@@ -202,6 +202,33 @@ pub struct Token {
     pub jwt: String,
 }
 
+/// Any resource read only for its `id` (an added [`crate::EmailAddress`] or
+/// [`crate::PhoneNumber`], a [`crate::DeletedObject`]): one decoder for all of them in the wasm.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Object {
+    pub id: String,
+}
+
+/// [`crate::SessionWithActivities`]: one signed-in device on the account page.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Device {
+    pub id: String,
+    pub last_active_at: Millis,
+    pub latest_activity: Option<DeviceActivity>,
+}
+
+/// [`crate::SessionActivity`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DeviceActivity {
+    pub browser_name: Option<String>,
+    pub browser_version: Option<String>,
+    pub device_type: Option<String>,
+    pub is_mobile: bool,
+}
+
 /// [`crate::Environment`] (answered bare).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
@@ -545,6 +572,46 @@ mod tests {
             jwt: s("a.b.c"),
         };
         assert_eq!(through_wire::<_, Token>(&token).jwt, "a.b.c");
+
+        let device = full::SessionWithActivities {
+            object: s("session"),
+            id: s("sess_2"),
+            status: full::SessionStatus::Active,
+            expire_at: 9,
+            abandon_at: 8,
+            last_active_at: 7,
+            latest_activity: Some(full::SessionActivity {
+                object: s("session_activity"),
+                id: s("sess_2"),
+                browser_name: Some(s("Firefox")),
+                browser_version: Some(s("140")),
+                device_type: Some(s("Linux")),
+                ip_address: Some(s("127.0.0.1")),
+                city: None,
+                country: None,
+                is_mobile: true,
+            }),
+            actor: None,
+        };
+        assert_eq!(
+            through_wire::<_, Vec<Device>>(&vec![device]),
+            [Device {
+                id: s("sess_2"),
+                last_active_at: 7,
+                latest_activity: Some(DeviceActivity {
+                    browser_name: Some(s("Firefox")),
+                    browser_version: Some(s("140")),
+                    device_type: Some(s("Linux")),
+                    is_mobile: true,
+                }),
+            }]
+        );
+        let deleted = full::DeletedObject {
+            object: s("user"),
+            id: s("user_1"),
+            deleted: true,
+        };
+        assert_eq!(through_wire::<_, Object>(&deleted).id, "user_1");
 
         let envelope = full::Envelope {
             response: Some(full_sign_up()),
