@@ -488,7 +488,12 @@ impl AccountApi<'_> {
     }
 
     /// `attemptVerification({code})` on an added identifier.
-    pub fn attempt_verification(&self, kind: IdentifierKind, id: &str, code: &str) -> ApiCall<Object> {
+    pub fn attempt_verification(
+        &self,
+        kind: IdentifierKind,
+        id: &str,
+        code: &str,
+    ) -> ApiCall<Object> {
         let path = Self::identifier_path(kind, id, "/attempt_verification");
         self.api.post(&path, &[(fields::CODE, code)])
     }
@@ -1037,7 +1042,10 @@ mod tests {
             retry_after: None,
         };
         let (answer, client) = decode(list);
-        assert_eq!(client, None, "a list of sessions must leave the client alone");
+        assert_eq!(
+            client, None,
+            "a list of sessions must leave the client alone"
+        );
         let devices: Vec<Device> = resource(&answer.unwrap(), Shape::Bare).unwrap();
         assert_eq!(devices.len(), 1);
         assert_eq!(devices[0].id, "sess_1");

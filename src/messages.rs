@@ -231,17 +231,19 @@ pub fn describe_account(err: &Error, kind: IdentifierKind) -> UiError {
             Slot::Form,
             "This is your only way to sign in. Add another phone number or email address first.",
         ),
-        Some(codes::AUTHENTICATION_INVALID) => UiError::new(
-            Slot::Form,
-            "Your session has ended. Please sign in again.",
-        ),
+        Some(codes::AUTHENTICATION_INVALID) => {
+            UiError::new(Slot::Form, "Your session has ended. Please sign in again.")
+        }
         Some(codes::RESOURCE_NOT_FOUND) => UiError::new(
             Slot::Form,
             "That is no longer on your account. The page now shows what is.",
         ),
         _ => describe(err, kind),
     };
-    if matches!(ui.remedy, Some(Remedy::SignInInstead | Remedy::SignUpInstead)) {
+    if matches!(
+        ui.remedy,
+        Some(Remedy::SignInInstead | Remedy::SignUpInstead)
+    ) {
         ui.remedy = None;
     }
     ui
@@ -303,7 +305,13 @@ mod tests {
             &api(422, "form_code_incorrect", Some("code")),
             IdentifierKind::Phone,
         );
-        assert_eq!(wrong, describe(&api(422, "form_code_incorrect", Some("code")), IdentifierKind::Phone));
+        assert_eq!(
+            wrong,
+            describe(
+                &api(422, "form_code_incorrect", Some("code")),
+                IdentifierKind::Phone
+            )
+        );
         let unknown = describe_account(
             &api(404, "form_identifier_not_found", Some("identifier")),
             IdentifierKind::Phone,

@@ -24,11 +24,17 @@ pub fn request_sms_code(on_code: impl FnOnce(String) + 'static) -> Option<SmsCod
 
     let key = JsValue::from_str;
     let window = web_sys::window()?;
-    if Reflect::get(&window, &key("OTPCredential")).ok()?.is_undefined() {
+    if Reflect::get(&window, &key("OTPCredential"))
+        .ok()?
+        .is_undefined()
+    {
         return None;
     }
     let credentials = Reflect::get(&window.navigator(), &key("credentials")).ok()?;
-    let get: Function = Reflect::get(&credentials, &key("get")).ok()?.dyn_into().ok()?;
+    let get: Function = Reflect::get(&credentials, &key("get"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let controller = web_sys::AbortController::new().ok()?;
     let options = JSON::parse(r#"{"otp":{"transport":["sms"]}}"#).ok()?;
     Reflect::set(&options, &key("signal"), &controller.signal()).ok()?;

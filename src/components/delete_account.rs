@@ -1,9 +1,9 @@
 //! Deleting the account from the account page: the person types a phrase to confirm, so a
 //! stray click or Enter cannot do it.
 
+use crate::router::use_navigate;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::auth::use_auth;
 use crate::components::a11y::{aria_flag, focus_on_mount};

@@ -4,12 +4,12 @@ use leptos::prelude::*;
 
 use crate::auth::{use_auth, use_user};
 use crate::components::Protect;
-use crate::components::icons::Spinner;
-use crate::components::top_bar::TopBar;
-use crate::components::user_button::{Avatar, use_sign_out, user_initials};
 use crate::components::delete_account::DeleteAccount;
 use crate::components::devices::Devices;
+use crate::components::icons::Spinner;
 use crate::components::identifier_list::IdentifierList;
+use crate::components::top_bar::TopBar;
+use crate::components::user_button::{Avatar, use_sign_out, user_initials};
 use crate::messages::{IdentifierKind, describe};
 
 /// A timestamp (ms) in the browser's locale.

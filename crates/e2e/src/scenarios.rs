@@ -755,8 +755,7 @@ async fn remove_row(b: &Browser, row_css: &str) -> Result<()> {
         question.contains("Remove"),
         "the removal is not confirmed first (reads {question:?})"
     );
-    b.click(&format!("{row_css} button.confirm-remove"))
-        .await?;
+    b.click(&format!("{row_css} button.confirm-remove")).await?;
     b.wait_gone(row_css).await
 }
 
@@ -794,8 +793,7 @@ async fn account_identifiers(b: &Browser, ctx: &Ctx) -> Result<()> {
         !second_text.contains("Primary"),
         "a second address is primary before it was chosen ({second_text:?})"
     );
-    b.click(&format!("{second_row} button.set-primary"))
-        .await?;
+    b.click(&format!("{second_row} button.set-primary")).await?;
     b.wait_text_contains(&second_row, "Primary").await?;
     b.wait_visible(&format!("{first_row} button.set-primary"))
         .await?;
@@ -883,7 +881,8 @@ async fn delete_account(b: &Browser) -> Result<()> {
         "the delete button is enabled before the phrase is typed"
     );
     b.clear_input("input#delete-confirm").await?;
-    b.type_into("input#delete-confirm", "Delete account").await?;
+    b.type_into("input#delete-confirm", "Delete account")
+        .await?;
     b.click("button#delete-account-confirm").await?;
     b.wait_visible("a#go-sign-in").await?;
     b.wait_path("/", |p| p == "/").await?;
