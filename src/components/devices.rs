@@ -126,7 +126,7 @@ pub fn Devices(
                 }}
             </ul>
             <FormError error=error links=links on_retry=on_retry/>
-            {move || (others().len() > 0).then(|| view! {
+            {move || (!others().is_empty()).then(|| view! {
                 <button type="button" id="revoke-other-devices" class="button button-secondary button-small" disabled=move || pending.get()
                     on:click=move |_| runner.run(Op::Revoke(others()))>
                     "Sign out of all other devices"
