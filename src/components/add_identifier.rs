@@ -18,6 +18,8 @@ use crate::messages::{UiError, describe_account};
 enum Op {
     /// Add the typed identifier and send it a code.
     Start(String),
+    /// Send a code to an identifier added before but never verified (its id and value).
+    VerifyExisting(String, String),
     /// Send another code to the identifier being added.
     Resend,
     /// Check the code.
@@ -26,15 +28,19 @@ enum Op {
 
 /// The add form for one kind. The identifier is created unverified, gets a code, and joins the
 /// user once the code checks out; the answer's client then lists it. `on_done` closes the form
-/// (after success or "Cancel").
+/// (after success or "Cancel"). With `existing`, an identifier added before but left
+/// unverified gets a code right away (the form starts at the code step).
 #[component]
 pub fn AddIdentifier(
     /// Phone number or email address.
     kind: IdentifierKind,
+    /// An unverified identifier of the user's to verify (id and value) instead of a new one.
+    existing: Option<(String, String)>,
     /// Closes the form; `Some(what)` after the identifier was added (for the announcement).
     on_done: Callback<Option<String>>,
 ) -> impl IntoView {
     let auth = use_auth();
+    let verifying_existing = existing.is_some();
     let state = IdentifierState::only(auth, kind);
     let kind_signal = RwSignal::new(kind);
     // The identifier being verified (its id and value); `None` on the identifier step.
@@ -77,6 +83,19 @@ pub fn AddIdentifier(
                     Err(e) => fail(&e),
                 }
             }
+            Op::VerifyExisting(id, value) => match me.prepare_verification(kind, &id).await {
+                Ok(_) => {
+                    adding.set(Some((id, value)));
+                    signals.code_sent();
+                }
+                // A code went out moments ago (the resend cooldown): it is still good, so the
+                // code step opens with the countdown instead of an error.
+                Err(e @ crate::api::Error::Api { status: 429, .. }) => {
+                    adding.set(Some((id, value)));
+                    signals.resend_refused(&e, auth.cooldown());
+                }
+                Err(e) => fail(&e),
+            },
             Op::Resend => {
                 let Some(id) = adding_id() else { return };
                 match me.prepare_verification(kind, &id).await {
@@ -97,6 +116,9 @@ pub fn AddIdentifier(
         }
     });
     let pending = runner.pending();
+    if let Some((id, value)) = existing {
+        runner.run(Op::VerifyExisting(id, value));
+    }
     let on_identifier = Callback::new(move |_| {
         if let Ok((_, value)) = state.value() {
             error.set(None);
@@ -114,14 +136,12 @@ pub fn AddIdentifier(
         error.set(None);
         runner.retry();
     });
-    // No sign-in or sign-up links on the account page ([`describe_account`] offers none).
-    let links = FlowLinks {
-        sign_in: String::new(),
-        sign_up: String::new(),
-    };
-    let title = match kind {
-        IdentifierKind::Phone => "Add a phone number",
-        IdentifierKind::Email => "Add an email address",
+    let links = FlowLinks::none();
+    let title = match (kind, verifying_existing) {
+        (IdentifierKind::Phone, false) => "Add a phone number",
+        (IdentifierKind::Email, false) => "Add an email address",
+        (IdentifierKind::Phone, true) => "Verify your phone number",
+        (IdentifierKind::Email, true) => "Verify your email address",
     };
     let cancel = move |_| on_done.run(None);
     let on_key = move |ev: leptos::ev::KeyboardEvent| {

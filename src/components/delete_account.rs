@@ -55,10 +55,7 @@ pub fn DeleteAccount() -> impl IntoView {
         typed.set(String::new());
         error.set(None);
     };
-    let links = FlowLinks {
-        sign_in: String::new(),
-        sign_up: String::new(),
-    };
+    let links = FlowLinks::none();
 
     view! {
         <section class="profile-section danger-zone" id="delete-account" aria-labelledby="profile-delete">

@@ -87,10 +87,7 @@ pub fn Devices(
         error.set(None);
         runner.retry();
     });
-    let links = FlowLinks {
-        sign_in: String::new(),
-        sign_up: String::new(),
-    };
+    let links = FlowLinks::none();
 
     let row = move |d: Device| {
         let is_this = d.id == this_session.get_untracked();

@@ -14,6 +14,17 @@ pub struct FlowLinks {
     pub sign_up: String,
 }
 
+impl FlowLinks {
+    /// No links: the account page offers neither sign-in nor sign-up
+    /// ([`describe_account`](crate::messages::describe_account) gives no such remedy).
+    pub fn none() -> Self {
+        Self {
+            sign_in: String::new(),
+            sign_up: String::new(),
+        }
+    }
+}
+
 /// The links of a flow, each a memo of its own (a `Memo<FlowLinks>` would add a reactive type
 /// to the wasm just for this pair).
 #[derive(Clone, Copy)]

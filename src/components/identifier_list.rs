@@ -78,7 +78,9 @@ pub fn IdentifierList(
     let error = RwSignal::new(None::<UiError>);
     // The row whose removal is being confirmed.
     let confirming = RwSignal::new(None::<String>);
-    let add_open = RwSignal::new(false);
+    // The add form: closed (`None`), for a new identifier (`Some(None)`), or to verify one
+    // added before and left unverified (`Some(Some((id, value)))`).
+    let add_open = RwSignal::new(None::<Option<(String, String)>>);
     let add_button = NodeRef::<html::Button>::new();
 
     let runner = Runner::new(move |_runner: Runner<Op>, op: Op| async move {
@@ -95,6 +97,8 @@ pub fn IdentifierList(
                 status.set(done.to_string());
             }
             Err(e) => {
+                // The question was answered; the error below says why nothing happened.
+                confirming.set(None);
                 let ui = describe_account(&e, kind);
                 status.set(ui.message.clone());
                 error.set(Some(ui));
@@ -107,19 +111,16 @@ pub fn IdentifierList(
         runner.retry();
     });
     let on_added = Callback::new(move |added: Option<String>| {
-        add_open.set(false);
+        add_open.set(None);
         if let Some(what) = added {
-            status.set(format!("Added {what}."));
+            status.set(format!("Verified {what}."));
         }
         // Back to the button that opened the form, for keyboard users.
         if let Some(b) = add_button.get_untracked() {
             let _ = b.focus();
         }
     });
-    let links = FlowLinks {
-        sign_in: String::new(),
-        sign_up: String::new(),
-    };
+    let links = FlowLinks::none();
     let (heading, empty, add_label) = match kind {
         IdentifierKind::Phone => ("Phone numbers", "No phone number", "Add a phone number"),
         IdentifierKind::Email => (
@@ -145,6 +146,7 @@ pub fn IdentifierList(
             Memo::new(move |_| confirming.with(|c| c.as_deref() == Some(confirm_id.as_str())));
         let data_identifier = value.clone();
         let (id_primary, id_remove, id_confirm) = (id.clone(), id.clone(), id.clone());
+        let to_verify = (id.clone(), value.clone());
         let question = format!("Remove {shown}? You will no longer be able to sign in with it.");
         view! {
             <li class="identifier-row" data-identifier=data_identifier>
@@ -162,6 +164,12 @@ pub fn IdentifierList(
                         <button type="button" class="link-button set-primary" disabled=move || pending.get()
                             on:click=move |_| runner.run(Op::SetPrimary(id_primary.clone()))>
                             "Set as primary"
+                        </button>
+                    })}
+                    {(!verified).then(|| view! {
+                        <button type="button" class="link-button verify-identifier" disabled=move || pending.get()
+                            on:click=move |_| add_open.set(Some(Some(to_verify.clone())))>
+                            "Verify"
                         </button>
                     })}
                     <button type="button" class="link-button danger-link remove-identifier" disabled=move || pending.get()
@@ -194,12 +202,12 @@ pub fn IdentifierList(
                 }}
             </ul>
             <FormError error=error links=links on_retry=on_retry/>
-            {move || if add_open.get() {
-                view! { <AddIdentifier kind=kind on_done=on_added/> }.into_any()
+            {move || if let Some(existing) = add_open.get() {
+                view! { <AddIdentifier kind=kind existing=existing on_done=on_added/> }.into_any()
             } else {
                 view! {
                     <button type="button" id=format!("add-{}-open", kind.collection()) class="button button-secondary button-small"
-                        node_ref=add_button on:click=move |_| add_open.set(true)>
+                        node_ref=add_button on:click=move |_| add_open.set(Some(None))>
                         {add_label}
                     </button>
                 }.into_any()
