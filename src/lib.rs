@@ -54,6 +54,7 @@ pub mod pages;
 pub mod phone;
 pub mod redirect;
 pub mod router;
+pub mod time;
 pub mod validate;
 pub mod web_otp;
 

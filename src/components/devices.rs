@@ -9,7 +9,7 @@ use crate::components::errors::{FlowLinks, FormError};
 use crate::components::runner::Runner;
 use crate::identifier::IdentifierKind;
 use crate::messages::{UiError, describe_account};
-use crate::pages::user::format_time;
+use crate::time::format_time;
 
 /// "Chrome 140 on Linux", from what the server read in the device's `User-Agent`.
 pub fn device_label(device: &Device) -> String {

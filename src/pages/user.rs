@@ -11,22 +11,7 @@ use crate::components::identifier_list::IdentifierList;
 use crate::components::top_bar::TopBar;
 use crate::components::user_button::{Avatar, use_sign_out, user_initials};
 use crate::messages::{IdentifierKind, describe};
-
-/// A timestamp (ms) in the browser's locale.
-pub fn format_time(ms: i64) -> String {
-    if ms <= 0 {
-        return "—".to_string();
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        ms.to_string()
-    }
-}
+use crate::time::format_time;
 
 /// The profile page: phone numbers, email addresses, username, session, sign out.
 #[component]
