@@ -75,6 +75,8 @@ pub mod fields {
     pub const LAST_NAME: &str = "last_name";
     /// Password (always disabled in onetime).
     pub const PASSWORD: &str = "password";
+    /// The client's language (BCP 47), for the code's message.
+    pub const LOCALE: &str = "locale";
     /// Sign-in identifier.
     pub const IDENTIFIER: &str = "identifier";
     /// Verification strategy parameter.
@@ -1270,6 +1272,13 @@ pub struct PrepareVerification {
         deserialize_with = "empty_as_none"
     )]
     pub channel: Option<String>,
+    /// The page's language for the code's message (onetime's app sends it when the person
+    /// chose one with `?lang=`; otherwise `Accept-Language` decides).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_as_none"
+    )]
+    pub locale: Option<String>,
 }
 
 /// Body of `POST /v1/client/sign_ups/{id}/attempt_verification`.

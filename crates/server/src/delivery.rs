@@ -27,6 +27,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use templates::{Templates, Vars};
+
 /// Delivery channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -77,33 +79,37 @@ pub struct OutboxEntry {
     pub recipient: String,
     /// The code.
     pub code: String,
-    /// The message text that a real sender would deliver.
+    /// What a real sender would deliver: the SMS text, or the email's plain-text body, rendered
+    /// from the same templates in the same locale.
     pub message: String,
+    /// The email's subject line (emails only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The locale the client asked for, if any.
+    pub locale: Option<String>,
     /// When it was "sent" (unix ms).
     pub created_at: i64,
 }
 
-/// Standard message text (`<code> is your <app> verification code.`), with the code first so
-/// it is visible in notifications.
-pub fn message_text(msg: &OutgoingCode) -> String {
-    format!(
-        "{} is your {} verification code. It expires in {} minutes.",
-        msg.code,
-        msg.app_name,
-        msg.lifetime_secs.div_ceil(60)
-    )
-}
-
-/// Dev-mode sender: prints every code to the log and keeps it in an in-memory outbox.
-#[derive(Debug, Default, Clone)]
+/// Dev-mode sender: prints every code to the log and keeps it in an in-memory outbox. It
+/// renders the same templates as the real senders, so the outbox shows what a person would
+/// receive, in their language.
+#[derive(Debug, Clone)]
 pub struct DevSender {
     outbox: Arc<Mutex<Vec<OutboxEntry>>>,
+    templates: Arc<Templates>,
+    origin_host: Option<String>,
 }
 
 impl DevSender {
-    /// An empty outbox.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty outbox rendering with `templates`; SMS get the `@host #code` line when
+    /// `origin_host` is known.
+    pub fn new(templates: Arc<Templates>, origin_host: Option<String>) -> Self {
+        Self {
+            outbox: Arc::default(),
+            templates,
+            origin_host,
+        }
     }
 
     /// Entries, newest first.
@@ -111,12 +117,33 @@ impl DevSender {
         let guard = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
         guard.iter().rev().cloned().collect()
     }
+
+    fn render(&self, msg: &OutgoingCode) -> (String, Option<String>) {
+        let locale = msg.locale.as_deref();
+        let origin_host = match msg.channel {
+            Channel::Sms => self.origin_host.as_deref(),
+            Channel::Email => None,
+        };
+        let vars = Vars {
+            code: &msg.code,
+            app_name: &msg.app_name,
+            minutes: msg.lifetime_secs.div_ceil(60),
+            origin_host,
+        };
+        match msg.channel {
+            Channel::Sms => (self.templates.sms(locale, &vars), None),
+            Channel::Email => {
+                let email = self.templates.email(locale, &vars);
+                (email.text, Some(email.subject))
+            }
+        }
+    }
 }
 
 impl CodeSender for DevSender {
     fn send<'a>(&'a self, msg: &'a OutgoingCode) -> SendFuture<'a> {
         Box::pin(async move {
-            let message = message_text(msg);
+            let (message, subject) = self.render(msg);
             tracing::info!(
                 channel = ?msg.channel,
                 recipient = %msg.recipient,
@@ -130,6 +157,8 @@ impl CodeSender for DevSender {
                 recipient: msg.recipient.clone(),
                 code: msg.code.clone(),
                 message,
+                subject,
+                locale: msg.locale.clone(),
                 created_at,
             });
             // Bounded: keep the last 1000 entries.

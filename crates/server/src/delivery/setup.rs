@@ -103,8 +103,8 @@ pub fn build(instance: &InstanceConfig, dev: bool, secrets: &Secrets) -> anyhow:
     let cfg = &instance.delivery;
     let policy = RetryPolicy::from_config(cfg);
     let templates = Arc::new(Templates::load(cfg.templates_dir.as_deref())?);
-    let outbox = dev.then(DevSender::new);
     let host = origin_host(instance);
+    let outbox = dev.then(|| DevSender::new(templates.clone(), host.clone()));
     let fallback = |channel: &str| -> anyhow::Result<Arc<dyn CodeSender>> {
         match &outbox {
             Some(o) => Ok(Arc::new(o.clone())),

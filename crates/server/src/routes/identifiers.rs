@@ -229,7 +229,11 @@ pub async fn prepare(
             recipient: &row.value,
             strategy: kind.strategy(),
             is_test: otp::is_test_identifier(&row.value),
-            locale: ctx.locale.clone(),
+            locale: form
+                .locale
+                .clone()
+                .filter(|l| l.len() <= 35)
+                .or_else(|| ctx.locale.clone()),
             client_ip: ctx.client_ip,
             decoy: false,
         };

@@ -214,6 +214,31 @@ async fn codes_come_in_the_browsers_language_unless_the_request_names_one() {
     assert_eq!(body["recipient"], "+14155552674");
     german(&body);
 
+    // The page's own language choice (onetime's app sends `locale` when `?lang=` picked one)
+    // wins over the header there too.
+    let r = server
+        .post("/v1/me/phone_numbers", &[("phone_number", "+14155552675")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let added = r.str("id");
+    let r = server
+        .post(
+            &format!("/v1/me/phone_numbers/{added}/prepare_verification"),
+            &[("strategy", "phone_code"), ("locale", "es")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let body = verified(&gw.last());
+    assert_eq!(body["recipient"], "+14155552675");
+    assert_eq!(body["locale"], "es");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("es tu código de Acme"),
+        "{body}"
+    );
+
     // A sign-in that names its locale (clerk-js does) wins over the browser's header.
     server.http = browser_speaking("de");
     let r = server

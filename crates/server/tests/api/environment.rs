@@ -116,6 +116,43 @@ async fn dev_outbox_exists_only_in_dev_mode() {
     assert_eq!(e["recipient"], "real@example.com");
     assert_eq!(e["code"].as_str().unwrap().len(), 6);
     assert!(e["created_at"].as_i64().unwrap() > 1_600_000_000_000);
+    let code = e["code"].as_str().unwrap();
+    assert!(
+        e["subject"].as_str().unwrap().starts_with(code),
+        "the subject a real sender would use: {e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains(code), "{e}");
+
+    // The outbox shows what a real sender would deliver, in the client's language.
+    let r = dev
+        .post(
+            &c,
+            "/v1/client/sign_ups",
+            &[("phone_number", "+14155552671"), ("locale", "de-DE")],
+        )
+        .await;
+    let id = r.id();
+    let r = dev
+        .post(
+            &c,
+            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+            &[("strategy", "phone_code")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let outbox = dev.get(&browser(), "/dev/outbox").await;
+    let e = &outbox.body[0];
+    assert_eq!(e["recipient"], "+14155552671");
+    assert_eq!(e["locale"], "de-DE");
+    assert!(e.get("subject").is_none(), "an SMS has no subject: {e}");
+    let code = e["code"].as_str().unwrap();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{code} ist dein ")),
+        "German SMS text: {e}"
+    );
 
     let prod = spawn_app_with(|c| c.dev = false).await;
     let r = prod.get(&browser(), "/dev/outbox").await;
