@@ -117,33 +117,14 @@ impl DevSender {
         let guard = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
         guard.iter().rev().cloned().collect()
     }
-
-    fn render(&self, msg: &OutgoingCode) -> (String, Option<String>) {
-        let locale = msg.locale.as_deref();
-        let origin_host = match msg.channel {
-            Channel::Sms => self.origin_host.as_deref(),
-            Channel::Email => None,
-        };
-        let vars = Vars {
-            code: &msg.code,
-            app_name: &msg.app_name,
-            minutes: msg.lifetime_secs.div_ceil(60),
-            origin_host,
-        };
-        match msg.channel {
-            Channel::Sms => (self.templates.sms(locale, &vars), None),
-            Channel::Email => {
-                let email = self.templates.email(locale, &vars);
-                (email.text, Some(email.subject))
-            }
-        }
-    }
 }
 
 impl CodeSender for DevSender {
     fn send<'a>(&'a self, msg: &'a OutgoingCode) -> SendFuture<'a> {
         Box::pin(async move {
-            let (message, subject) = self.render(msg);
+            let vars = Vars::of(msg, self.origin_host.as_deref());
+            let rendered = self.templates.render(msg, &vars);
+            let (message, subject) = (rendered.message, rendered.subject);
             tracing::info!(
                 channel = ?msg.channel,
                 recipient = %msg.recipient,

@@ -66,15 +66,9 @@ impl SmtpSender {
         let to: Mailbox = msg.recipient.parse().map_err(|e| {
             DeliveryError(format!("smtp: invalid recipient {:?}: {e}", msg.recipient))
         })?;
-        let content = self.templates.email(
-            msg.locale.as_deref(),
-            &Vars {
-                code: &msg.code,
-                app_name: &msg.app_name,
-                minutes: msg.lifetime_secs.div_ceil(60),
-                origin_host: None,
-            },
-        );
+        let content = self
+            .templates
+            .email(msg.locale.as_deref(), &Vars::of(msg, None));
         Message::builder()
             .from(self.from.clone())
             .to(to)

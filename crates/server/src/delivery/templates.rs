@@ -15,6 +15,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::{Channel, OutgoingCode};
+
 /// File names of a template set.
 pub const FILES: [&str; 4] = ["sms.txt", "email_subject.txt", "email.txt", "email.html"];
 
@@ -77,6 +79,33 @@ pub struct Vars<'a> {
     pub minutes: u64,
     /// Host of the origin-bound line, if known.
     pub origin_host: Option<&'a str>,
+}
+
+impl<'a> Vars<'a> {
+    /// The values for `msg`: its lifetime in whole minutes, and the origin-bound line's host
+    /// for SMS only (an email has no `@host #code` line).
+    pub fn of(msg: &'a OutgoingCode, origin_host: Option<&'a str>) -> Self {
+        Self {
+            code: &msg.code,
+            app_name: &msg.app_name,
+            minutes: msg.lifetime_secs.div_ceil(60),
+            origin_host: match msg.channel {
+                Channel::Sms => origin_host,
+                Channel::Email => None,
+            },
+        }
+    }
+}
+
+/// A code's message as its channel sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The SMS text, or the email's plain-text body.
+    pub message: String,
+    /// The email's subject (emails only).
+    pub subject: Option<String>,
+    /// The email's HTML body (emails only).
+    pub html: Option<String>,
 }
 
 /// A rendered email.
@@ -186,6 +215,26 @@ impl Templates {
             subject,
             text: render(self.get(Part::Text, locale), vars, false),
             html: render(self.get(Part::Html, locale), vars, true),
+        }
+    }
+
+    /// `msg` in its locale and channel with `vars` (from [`Vars::of`]), as a provider sends it.
+    pub fn render(&self, msg: &OutgoingCode, vars: &Vars<'_>) -> Rendered {
+        let locale = msg.locale.as_deref();
+        match msg.channel {
+            Channel::Sms => Rendered {
+                message: self.sms(locale, vars),
+                subject: None,
+                html: None,
+            },
+            Channel::Email => {
+                let e = self.email(locale, vars);
+                Rendered {
+                    message: e.text,
+                    subject: Some(e.subject),
+                    html: Some(e.html),
+                }
+            }
         }
     }
 }

@@ -93,12 +93,7 @@ impl CodeSender for TwilioSender {
         Box::pin(async move {
             let body = self.templates.sms(
                 msg.locale.as_deref(),
-                &Vars {
-                    code: &msg.code,
-                    app_name: &msg.app_name,
-                    minutes: msg.lifetime_secs.div_ceil(60),
-                    origin_host: self.origin_host.as_deref(),
-                },
+                &Vars::of(msg, self.origin_host.as_deref()),
             );
             let form = [
                 ("To", msg.recipient.as_str()),

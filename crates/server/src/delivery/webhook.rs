@@ -17,7 +17,7 @@
 
 use super::retry::{self, AttemptError, RetryPolicy};
 use super::settings::WebhookConfig;
-use super::templates::{Templates, Vars};
+use super::templates::{Rendered, Templates, Vars};
 use super::{Channel, CodeSender, OutgoingCode, SendFuture};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -138,25 +138,14 @@ impl WebhookSender {
 
     /// The JSON body for `msg`.
     fn payload<'a>(&'a self, msg: &'a OutgoingCode) -> WebhookPayload<'a> {
-        let minutes = msg.lifetime_secs.div_ceil(60);
+        let vars = Vars::of(msg, self.origin_host.as_deref());
+        let Rendered {
+            message,
+            subject,
+            html,
+        } = self.templates.render(msg, &vars);
+        let (minutes, origin_host) = (vars.minutes, vars.origin_host);
         let locale = msg.locale.as_deref();
-        let origin_host = match msg.channel {
-            Channel::Sms => self.origin_host.as_deref(),
-            Channel::Email => None,
-        };
-        let vars = Vars {
-            code: &msg.code,
-            app_name: &msg.app_name,
-            minutes,
-            origin_host,
-        };
-        let (message, subject, html) = match msg.channel {
-            Channel::Sms => (self.templates.sms(locale, &vars), None, None),
-            Channel::Email => {
-                let e = self.templates.email(locale, &vars);
-                (e.text, Some(e.subject), Some(e.html))
-            }
-        };
         WebhookPayload {
             id: format!("dlv_{:032x}", rand::random::<u128>()),
             channel: msg.channel,

@@ -33,6 +33,17 @@ pub struct Ctx {
     pub locale: Option<String>,
 }
 
+impl Ctx {
+    /// The locale a code goes out in: the one the request names (`locale`, at most 35
+    /// characters, as a BCP 47 tag is), else the browser's `Accept-Language`.
+    pub fn locale_or(&self, named: Option<&String>) -> Option<String> {
+        named
+            .filter(|l| l.len() <= 35)
+            .or(self.locale.as_ref())
+            .cloned()
+    }
+}
+
 /// The first language tag of an `Accept-Language` value (`de-CH,de;q=0.9` -> `de-CH`), if it is
 /// a plausible tag (`*` and garbage are not).
 pub fn preferred_locale(accept_language: &str) -> Option<String> {

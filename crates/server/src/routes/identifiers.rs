@@ -229,11 +229,7 @@ pub async fn prepare(
             recipient: &row.value,
             strategy: kind.strategy(),
             is_test: otp::is_test_identifier(&row.value),
-            locale: form
-                .locale
-                .clone()
-                .filter(|l| l.len() <= 35)
-                .or_else(|| ctx.locale.clone()),
+            locale: ctx.locale_or(form.locale.as_ref()),
             client_ip: ctx.client_ip,
             decoy: false,
         };

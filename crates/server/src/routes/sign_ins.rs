@@ -261,11 +261,7 @@ pub async fn create(
             status: p::SignInStatus::NeedsFirstFactor,
             identifier: Some(identifier),
             user_id,
-            locale: form
-                .locale
-                .clone()
-                .filter(|l| l.len() <= 35)
-                .or_else(|| ctx.locale.clone()),
+            locale: ctx.locale_or(form.locale.as_ref()),
             first_factor: None,
             created_session_id: None,
             abandon_at: now + ABANDON_AFTER_MS,

@@ -155,6 +155,24 @@ fn browser_speaking(accept_language: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// Adds `number` on the account page and sends it a code (`extra` joins the prepare's form).
+async fn add_number_and_send_code(server: &Server, number: &str, extra: &[(&str, &str)]) {
+    let r = server
+        .post("/v1/me/phone_numbers", &[("phone_number", number)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let added = r.str("id");
+    let mut form = vec![("strategy", "phone_code")];
+    form.extend_from_slice(extra);
+    let r = server
+        .post(
+            &format!("/v1/me/phone_numbers/{added}/prepare_verification"),
+            &form,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+}
+
 both_backends!(codes_come_in_the_browsers_language_unless_the_request_names_one);
 async fn codes_come_in_the_browsers_language_unless_the_request_names_one() {
     let gw = HttpCapture::start().await;
@@ -198,36 +216,14 @@ async fn codes_come_in_the_browsers_language_unless_the_request_names_one() {
     server.complete_sign_up(&id, "phone_code", &code).await;
 
     // A number added on the account page gets its code in the same language.
-    let r = server
-        .post("/v1/me/phone_numbers", &[("phone_number", "+14155552674")])
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    let added = r.str("id");
-    let r = server
-        .post(
-            &format!("/v1/me/phone_numbers/{added}/prepare_verification"),
-            &[("strategy", "phone_code")],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
+    add_number_and_send_code(&server, "+14155552674", &[]).await;
     let body = verified(&gw.last());
     assert_eq!(body["recipient"], "+14155552674");
     german(&body);
 
     // The page's own language choice (onetime's app sends `locale` when `?lang=` picked one)
     // wins over the header there too.
-    let r = server
-        .post("/v1/me/phone_numbers", &[("phone_number", "+14155552675")])
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    let added = r.str("id");
-    let r = server
-        .post(
-            &format!("/v1/me/phone_numbers/{added}/prepare_verification"),
-            &[("strategy", "phone_code"), ("locale", "es")],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
+    add_number_and_send_code(&server, "+14155552675", &[("locale", "es")]).await;
     let body = verified(&gw.last());
     assert_eq!(body["recipient"], "+14155552675");
     assert_eq!(body["locale"], "es");

@@ -124,22 +124,12 @@ async fn dev_outbox_exists_only_in_dev_mode() {
     assert!(e["message"].as_str().unwrap().contains(code), "{e}");
 
     // The outbox shows what a real sender would deliver, in the client's language.
-    let r = dev
-        .post(
-            &c,
-            "/v1/client/sign_ups",
-            &[("phone_number", "+14155552671"), ("locale", "de-DE")],
-        )
-        .await;
-    let id = r.id();
-    let r = dev
-        .post(
-            &c,
-            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "phone_code")],
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    dev.start_sign_up(
+        &c,
+        &[("phone_number", "+14155552671"), ("locale", "de-DE")],
+        "phone_code",
+    )
+    .await;
     let outbox = dev.get(&browser(), "/dev/outbox").await;
     let e = &outbox.body[0];
     assert_eq!(e["recipient"], "+14155552671");
